@@ -1,0 +1,57 @@
+"""flexpolicy: customer-service policies that bend for the right customers, and say why.
+
+    >>> import flexpolicy
+    >>> policy = flexpolicy.load_policy("rules/returns.yaml")      # doctest: +SKIP
+    >>> decision = policy.decide(request, customer=customer)       # doctest: +SKIP
+    >>> decision.outcome, decision.rationale.staff                 # doctest: +SKIP
+
+Everything public is importable from here; modules whose names start with `_`
+are internal and may change in any release.
+"""
+
+from __future__ import annotations
+
+from .decision import (
+    Alternative,
+    ConditionTrace,
+    Decision,
+    DecisionRecord,
+    Lever,
+    Outcome,
+    Rationale,
+    Requirement,
+    RuleTrace,
+)
+from .errors import FlexPolicyError, InputError, PolicyError, Problem
+from .models import Actor, CaseFacts, Customer, LineItem, Request, Situation, Transaction
+from .policy import Policy, PolicySet, load_policies, load_policy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actor",
+    "Alternative",
+    "CaseFacts",
+    "ConditionTrace",
+    "Customer",
+    "Decision",
+    "DecisionRecord",
+    "FlexPolicyError",
+    "InputError",
+    "Lever",
+    "LineItem",
+    "Outcome",
+    "Policy",
+    "PolicyError",
+    "PolicySet",
+    "Problem",
+    "Rationale",
+    "Request",
+    "Requirement",
+    "RuleTrace",
+    "Situation",
+    "Transaction",
+    "__version__",
+    "load_policies",
+    "load_policy",
+]

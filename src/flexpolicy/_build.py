@@ -1,0 +1,650 @@
+"""From a located YAML document to a checked `PolicyIR`, reporting every problem.
+
+The stages (as OPA's compiler does) collect problems instead of stopping at the
+first: the shape is checked by the pydantic spec models, then the meaning -
+roles, outcomes, remedies, `bends`, ids, params, facts, expressions and
+templates.  A file with any error yields no IR at all: a policy is never half
+loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from pydantic import ValidationError
+
+from ._expr import _checked as c
+from ._expr import _types as t
+from ._expr._catalog import RESERVED
+from ._expr._checker import Scope, check_text, did_you_mean
+from ._ir import (
+    BUILTIN_REMEDIES,
+    Condition,
+    Explain,
+    Fact,
+    Lever,
+    Location,
+    PolicyIR,
+    Rule,
+    RuleKind,
+    Template,
+)
+from ._schema_errors import problems_from_validation
+from ._template import parse_template
+from ._yaml import LoadedYaml, Path
+from .errors import Problem
+from .schema import DefaultSpec, LeverSpec, PolicySpec, RuleSpec
+
+RULE_KINDS = ("guard", "standard", "flex")
+OUTCOMES_BY_KIND: dict[str, tuple[str, ...]] = {
+    "guard": ("deny", "refer"),
+    "standard": ("approve", "deny"),
+    "flex": ("approve",),
+    "default": ("approve", "deny", "refer"),
+}
+_REQUIRED_TOP = ("policy", "version", "applies_to", "roles")
+
+
+def digest_of(data: Any) -> str:
+    """A content hash that ignores comments, key order and formatting."""
+    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def build_policy(loaded: LoadedYaml) -> tuple[PolicyIR | None, list[Problem]]:
+    """Check a loaded document; return the IR, or None with the problems."""
+    data = loaded.data
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        return None, [
+            Problem(
+                "not-a-mapping",
+                f"the top level of a policy file must be a mapping; this one is {what}",
+                loaded.file,
+                1,
+                1,
+                "start with `policy: <id>`, `version:`, `applies_to:`, `roles:` and `rules:`",
+            )
+        ]
+    problems: list[Problem] = []
+    try:
+        spec = PolicySpec.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, loaded))
+        partial = _salvage(data, exc)
+        if partial is None:
+            return None, problems
+        spec = partial
+    builder = _Builder(loaded, spec, problems)
+    ir = builder.build()
+    if any(p.level == "error" for p in problems):
+        return None, sorted(problems, key=lambda p: (p.line, p.column))
+    return ir, problems
+
+
+def _salvage(data: dict[str, Any], exc: ValidationError) -> PolicySpec | None:
+    """Drop the broken parts so the rest can still be checked and reported."""
+    broken = {tuple(e["loc"][:2]) for e in exc.errors()}
+    if any((key,) in broken or (key,) == loc[:1] for loc in broken for key in _REQUIRED_TOP):
+        return None
+    partial = dict(data)
+    for key in ("rules", "levers"):
+        items = partial.get(key)
+        if isinstance(items, list):
+            partial[key] = [item for i, item in enumerate(items) if (key, i) not in broken]
+    for key in ("params", "facts", "default", "remedies"):
+        if any(loc[:1] == (key,) for loc in broken):
+            partial.pop(key, None)
+    for loc in broken:
+        if loc and isinstance(loc[0], str) and loc[0] not in PolicySpec.model_fields:
+            partial.pop(loc[0], None)
+    try:
+        return PolicySpec.model_validate(partial)
+    except ValidationError:
+        return None
+
+
+class _Builder:
+    def __init__(self, loaded: LoadedYaml, spec: PolicySpec, problems: list[Problem]) -> None:
+        self.loaded = loaded
+        self.spec = spec
+        self.problems = problems
+        self.file = loaded.file
+        self.roles: tuple[str, ...] = tuple(spec.roles)
+        self.rank = {role: i for i, role in enumerate(self.roles)}
+        self.remedies = (*BUILTIN_REMEDIES, *spec.remedies)
+        self._fact_types: dict[str, t.Type | None] = {}
+        self._facts: dict[str, Fact] = {}
+        self._resolving: list[str] = []
+        self.scope = Scope(
+            params=dict(spec.params),
+            fact_names=frozenset(spec.facts),
+            fact_type=self._fact_type,
+        )
+
+    # -- reporting --------------------------------------------------------------
+    def report(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        hint: str | None = None,
+        rule_id: str | None = None,
+        *,
+        key: bool = False,
+        offset: int | None = None,
+    ) -> None:
+        if offset is not None:
+            line, column = self.loaded.position(path, offset)
+        else:
+            span = self.loaded.span(path, key=key)
+            line, column = span.line, span.column
+        self.problems.append(Problem(code, message, self.file, line, column, hint, rule_id))
+
+    def location(self, path: Path) -> Location:
+        span = self.loaded.span(path)
+        return Location(self.file, span.line, span.column)
+
+    # -- top level --------------------------------------------------------------
+    def build(self) -> PolicyIR:
+        spec = self.spec
+        self._check_names(spec.roles, ("roles",), "role")
+        self._check_names(spec.applies_to, ("applies_to",), "request kind")
+        for name in spec.params:
+            if name in RESERVED:
+                self.report(
+                    "name-conflict",
+                    f"param `{name}` has the name of a built-in",
+                    ("params", name),
+                    "rename the param",
+                    key=True,
+                )
+        for name in spec.facts:
+            if name in RESERVED or name in spec.params:
+                what = "a param" if name in spec.params else "a built-in"
+                self.report(
+                    "name-conflict",
+                    f"fact `{name}` has the name of {what}",
+                    ("facts", name),
+                    "rename the fact",
+                    key=True,
+                )
+            self._fact_type(name)
+        rules = self._rules()
+        guards = tuple(r for r in rules if r.kind == "guard")
+        standard = tuple(r for r in rules if r.kind == "standard")
+        flex = tuple(r for r in rules if r.kind == "flex")
+        default = self._default()
+        self._check_bends(flex, standard, guards, default)
+        levers = self._levers()
+        return PolicyIR(
+            id=spec.policy,
+            version=str(spec.version),
+            title=spec.title,
+            description=spec.description,
+            file=self.file,
+            digest=digest_of(self.loaded.data),
+            applies_to=tuple(spec.applies_to),
+            roles=self.roles,
+            remedies=self.remedies,
+            params=dict(spec.params),
+            facts=dict(self._facts),
+            guards=guards,
+            standard=standard,
+            flex=flex,
+            default=default,
+            levers=levers,
+            rank=dict(self.rank),
+        )
+
+    def _check_names(self, names: Sequence[str], path: Path, what: str) -> None:
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                self.report("duplicate-id", f"{what} `{name}` is listed twice", (*path, i))
+            seen.add(name)
+
+    # -- facts ------------------------------------------------------------------
+    def _fact_type(self, name: str) -> t.Type | None:
+        if name in self._fact_types:
+            return self._fact_types[name]
+        if name in self._resolving:
+            cycle = " -> ".join([*self._resolving[self._resolving.index(name) :], name])
+            self.report(
+                "fact-cycle",
+                f"facts refer to each other in a cycle: {cycle}",
+                ("facts", name),
+                "a fact may use other facts, but not itself",
+                key=True,
+            )
+            self._fact_types[name] = None
+            return None
+        self._resolving.append(name)
+        try:
+            raw = self.spec.facts[name]
+            path: Path = ("facts", name)
+            expr, source = self._condition_tree(raw, path, None, want_bool=False)
+        finally:
+            self._resolving.pop()
+        if name in self._fact_types:  # a cycle through this fact was reported
+            return None
+        fact_type = expr.type if expr is not None else None
+        self._fact_types[name] = fact_type
+        if expr is not None:
+            self._facts[name] = Fact(name, source, expr, self.location(path))
+        return fact_type
+
+    # -- conditions -------------------------------------------------------------
+    def _conditions(self, raw: Any, path: Path, rule_id: str | None) -> tuple[Condition, ...]:
+        """A rule's `when`: a list (or `all:`) gives one condition per entry."""
+        if isinstance(raw, dict) and set(raw) == {"all"} and isinstance(raw["all"], list):
+            return self._conditions(raw["all"], (*path, "all"), rule_id)
+        entries: list[tuple[Any, Path]]
+        if isinstance(raw, list):
+            if not raw:
+                self.report(
+                    "bad-condition",
+                    "`when` is an empty list",
+                    path,
+                    "write `when: true` for a rule that always matches",
+                    rule_id,
+                )
+            entries = [(item, (*path, i)) for i, item in enumerate(raw)]
+        else:
+            entries = [(raw, path)]
+        out: list[Condition] = []
+        for item, item_path in entries:
+            expr, source = self._condition_tree(item, item_path, rule_id, want_bool=True)
+            if expr is not None:
+                out.append(Condition(source, expr, self.location(item_path)))
+        return tuple(out)
+
+    def _condition_tree(
+        self, raw: Any, path: Path, rule_id: str | None, *, want_bool: bool
+    ) -> tuple[c.Expr | None, str]:
+        if isinstance(raw, bool):
+            return c.Const(t.BOOL, 0, 0, raw), "true" if raw else "false"
+        if isinstance(raw, str):
+            checked = check_text(raw, self.scope, want_bool=want_bool)
+            for problem in checked.problems:
+                self.report(
+                    problem.code, problem.message, path, problem.hint, rule_id, offset=problem.start
+                )
+            return checked.expr, raw.strip()
+        if isinstance(raw, list):
+            return self._combine("all", raw, path, rule_id)
+        if isinstance(raw, dict) and len(raw) == 1:
+            ((key, value),) = raw.items()
+            if key in ("all", "any") and isinstance(value, list):
+                return self._combine(key, value, (*path, key), rule_id)
+            if key == "not":
+                inner, source = self._condition_tree(value, (*path, key), rule_id, want_bool=True)
+                if inner is None:
+                    return None, ""
+                return c.Not(t.BOOL.maybe(inner.type.nullable), 0, 0, inner), f"not ({source})"
+        shown = type(raw).__name__ if not isinstance(raw, dict) else "mapping"
+        self.report(
+            "bad-condition",
+            f"a condition must be an expression, a list, `all:`, `any:` or `not:`; got {shown}",
+            path,
+            "e.g. `when: [customer.tier >= 4, request.store_at_fault]`",
+            rule_id,
+        )
+        return None, ""
+
+    def _combine(
+        self, op: str, items: list[Any], path: Path, rule_id: str | None
+    ) -> tuple[c.Expr | None, str]:
+        if not items:
+            self.report(
+                "bad-condition", f"`{op}` needs at least one condition", path, None, rule_id
+            )
+            return None, ""
+        parts = [
+            self._condition_tree(item, (*path, i), rule_id, want_bool=True)
+            for i, item in enumerate(items)
+        ]
+        exprs = [e for e, _ in parts if e is not None]
+        if len(exprs) < len(parts):
+            return None, ""
+        joiner = " and " if op == "all" else " or "
+        source = joiner.join(f"({s})" if len(parts) > 1 else s for _, s in parts)
+        if len(exprs) == 1:
+            return exprs[0], source
+        nullable = any(e.type.nullable for e in exprs)
+        node_type = c.And if op == "all" else c.Or
+        return node_type(t.BOOL.maybe(nullable), 0, 0, tuple(exprs)), source
+
+    # -- rules ------------------------------------------------------------------
+    def _rules(self) -> list[Rule]:
+        rules: list[Rule] = []
+        seen: dict[str, int] = {}
+        positions = dict.fromkeys(RULE_KINDS, 0)
+        for i, spec in enumerate(self.spec.rules):
+            path: Path = ("rules", i)
+            if spec.id == "default":
+                self.report(
+                    "duplicate-id",
+                    "`default` is reserved for the policy's default decision",
+                    (*path, "id"),
+                    "pick another id",
+                    spec.id,
+                )
+            elif spec.id in seen:
+                self.report(
+                    "duplicate-id",
+                    f"rule id `{spec.id}` is used twice (first by rules[{seen[spec.id]}])",
+                    (*path, "id"),
+                    "every rule needs its own id",
+                    spec.id,
+                )
+            seen.setdefault(spec.id, i)
+            kind = spec.kind
+            if kind not in RULE_KINDS:
+                self.report(
+                    "unknown-kind",
+                    f"unknown rule kind `{kind}`",
+                    (*path, "kind"),
+                    did_you_mean(kind, RULE_KINDS) or "kinds are `guard`, `standard` and `flex`",
+                    spec.id,
+                )
+                continue
+            rule = self._rule(spec, kind, positions[kind], path)  # type: ignore[arg-type]  # checked above
+            if rule is not None:
+                rules.append(rule)
+                positions[kind] += 1
+        return rules
+
+    def _rule(
+        self, spec: RuleSpec | DefaultSpec, kind: RuleKind, position: int, path: Path
+    ) -> Rule | None:
+        rule_id = spec.id if isinstance(spec, RuleSpec) else "default"
+        before = len(self.problems)
+        outcome = self._outcome(spec.outcome, kind, path, rule_id)
+        remedy = spec.remedy
+        if remedy is not None:
+            if outcome is not None and outcome != "approve":
+                self.report(
+                    "bad-remedy",
+                    f"a `{outcome}` has no remedy",
+                    (*path, "remedy"),
+                    "remove `remedy`, or make the outcome `approve`",
+                    rule_id,
+                )
+            elif remedy not in self.remedies:
+                self.report(
+                    "bad-remedy",
+                    f"unknown remedy `{remedy}`",
+                    (*path, "remedy"),
+                    did_you_mean(remedy, self.remedies)
+                    or "declare store-specific remedies under `remedies:`",
+                    rule_id,
+                )
+        authority = self._authority(spec.authority, outcome, path, rule_id)
+        if isinstance(spec, RuleSpec):
+            conditions = self._conditions(spec.when, (*path, "when"), rule_id)
+            bends = tuple(spec.bends or ())
+            title = spec.title
+            if spec.bends is not None and kind != "flex":
+                self.report(
+                    "bad-bends",
+                    "only flex rules bend other rules",
+                    (*path, "bends"),
+                    "add `kind: flex`, or remove `bends`",
+                    rule_id,
+                    key=True,
+                )
+            if kind == "flex" and not bends:
+                self.report(
+                    "bad-bends",
+                    "a flex rule must say which denials it bends",
+                    path,
+                    "add e.g. `bends: [default]`",
+                    rule_id,
+                )
+        else:
+            conditions, bends, title = (), (), None
+        amount = self._amount(spec.amount, (*path, "amount"), rule_id)
+        explain = self._explain(spec.explain, (*path, "explain"), rule_id)
+        if len(self.problems) > before or outcome is None:
+            return None
+        if authority is None and outcome == "refer":
+            authority = self.roles[-1]  # a referral with no role goes to the top of the ladder
+        rank = self.rank.get(authority, 0) if authority else 0
+        return Rule(
+            id=rule_id,
+            kind=kind,
+            position=position,
+            conditions=conditions,
+            outcome=outcome,  # type: ignore[arg-type]  # one of OUTCOMES_BY_KIND
+            remedy=remedy,
+            authority=authority,
+            authority_rank=rank,
+            bends=bends,
+            amount=amount,
+            explain=explain,
+            location=self.location(path),
+            title=title,
+        )
+
+    def _outcome(self, outcome: str, kind: str, path: Path, rule_id: str) -> str | None:
+        allowed = OUTCOMES_BY_KIND[kind]
+        if outcome in allowed:
+            return outcome
+        known = ("approve", "deny", "refer")
+        what = "the default" if kind == "default" else f"a {kind} rule"
+        if outcome in known:
+            hint = {
+                "guard": "guards decide `deny` or `refer`; approvals belong in standard rules",
+                "standard": "to send an approval up the ladder use `outcome: approve` with "
+                "`authority: <role>`",
+                "flex": "flex rules turn a denial into an approval: `outcome: approve`",
+            }.get(kind)
+            message = f"{what} cannot decide `{outcome}`"
+        else:
+            hint = did_you_mean(outcome, known) or "outcomes are `approve`, `deny` and `refer`"
+            message = f"unknown outcome `{outcome}`"
+        self.report("bad-outcome", message, (*path, "outcome"), hint, rule_id)
+        return None
+
+    def _authority(
+        self, authority: str | None, outcome: str | None, path: Path, rule_id: str
+    ) -> str | None:
+        if authority is None:
+            return None
+        if authority not in self.rank:
+            self.report(
+                "unknown-role",
+                f"role `{authority}` is not on the authority ladder",
+                (*path, "authority"),
+                did_you_mean(authority, self.roles)
+                or "roles are: " + ", ".join(f"`{r}`" for r in self.roles),
+                rule_id,
+            )
+            return None
+        if outcome == "deny":
+            self.report(
+                "bad-authority",
+                "a denial needs no authority",
+                (*path, "authority"),
+                "remove `authority`, or use `refer` to send the request to that role",
+                rule_id,
+            )
+        return authority
+
+    def _amount(self, raw: Any, path: Path, rule_id: str) -> c.Expr | None:
+        if raw is None:
+            return None
+        if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
+            return c.Const(t.MONEY, 0, 0, Decimal(raw))
+        checked = check_text(str(raw), self.scope, want_bool=False)
+        for problem in checked.problems:
+            self.report(
+                problem.code, problem.message, path, problem.hint, rule_id, offset=problem.start
+            )
+        if checked.expr is not None and not (
+            checked.expr.type.numeric or checked.expr.type.lenient
+        ):
+            self.report(
+                "type-mismatch",
+                f"`amount` must be a number, not {checked.expr.type.describe()}",
+                path,
+                "e.g. `amount: item_price` or `amount: min(request.amount, 50)`",
+                rule_id,
+            )
+            return None
+        return checked.expr
+
+    def _explain(self, raw: Any, path: Path, rule_id: str) -> Explain:
+        if raw is None:
+            return Explain()
+        if isinstance(raw, str):
+            staff = self._template(raw, path, rule_id, for_customer=False)
+            # One sentence for both audiences, unless it shows internal scores: then
+            # the customer's sentence is generated from the conditions instead.
+            customer, problems = parse_template(raw, self.scope, for_customer=True)
+            return Explain(staff, customer if not problems else None)
+        staff = self._template(raw.staff, (*path, "staff"), rule_id, for_customer=False)
+        customer = self._template(raw.customer, (*path, "customer"), rule_id, for_customer=True)
+        return Explain(staff, customer)
+
+    def _template(
+        self, text: str | None, path: Path, rule_id: str, *, for_customer: bool
+    ) -> Template | None:
+        if text is None:
+            return None
+        template, problems = parse_template(text, self.scope, for_customer=for_customer)
+        for problem in problems:
+            self.report(
+                problem.code, problem.message, path, problem.hint, rule_id, offset=problem.offset
+            )
+        return template
+
+    def _default(self) -> Rule:
+        rule = self._rule(self.spec.default, "default", 0, ("default",))
+        if rule is None:  # problems were reported; keep going with a plain denial
+            rule = Rule(
+                "default",
+                "default",
+                0,
+                (),
+                "deny",
+                None,
+                None,
+                0,
+                (),
+                None,
+                Explain(),
+                self.location(("default",)),
+            )
+        return rule
+
+    def _check_bends(
+        self,
+        flex: Iterable[Rule],
+        standard: Sequence[Rule],
+        guards: Sequence[Rule],
+        default: Rule,
+    ) -> None:
+        by_id = {r.id: r for r in standard}
+        guard_ids = {g.id for g in guards}
+        indices = {spec.id: i for i, spec in enumerate(self.spec.rules)}
+        for rule in flex:
+            i = indices[rule.id]
+            for j, target in enumerate(rule.bends):
+                path: Path = ("rules", i, "bends", j)
+                if target == "default":
+                    if default.outcome != "deny":
+                        self.report(
+                            "bad-bends",
+                            f"the default decides `{default.outcome}`; there is no denial to bend",
+                            path,
+                            None,
+                            rule.id,
+                        )
+                    continue
+                if target in guard_ids:
+                    self.report(
+                        "bad-bends",
+                        f"`{target}` is a guard, and guards are never bent",
+                        path,
+                        "make it a standard rule if it should be flexible",
+                        rule.id,
+                    )
+                elif target not in by_id:
+                    self.report(
+                        "unknown-bends",
+                        f"`bends` names `{target}`, which is not a rule of this policy",
+                        path,
+                        did_you_mean(target, [*by_id, "default"])
+                        or "name a standard rule that denies, or `default`",
+                        rule.id,
+                    )
+                elif by_id[target].outcome != "deny":
+                    self.report(
+                        "bad-bends",
+                        f"`{target}` approves; there is no denial to bend",
+                        path,
+                        "flex rules bend denials only",
+                        rule.id,
+                    )
+
+    # -- levers -----------------------------------------------------------------
+    def _levers(self) -> tuple[Lever, ...]:
+        levers: list[Lever] = []
+        seen: set[str] = set()
+        for i, spec in enumerate(self.spec.levers):
+            lever = self._lever(spec, ("levers", i), seen)
+            if lever is not None:
+                levers.append(lever)
+        return tuple(levers)
+
+    def _lever(self, spec: LeverSpec, path: Path, seen: set[str]) -> Lever | None:
+        before = len(self.problems)
+        if spec.id in seen:
+            self.report("duplicate-id", f"lever id `{spec.id}` is used twice", (*path, "id"))
+        seen.add(spec.id)
+        caps: list[tuple[int, str, Decimal]] = []
+        if not spec.caps:
+            self.report(
+                "bad-caps",
+                "a lever needs at least one cap",
+                (*path, "caps"),
+                "e.g. `caps: {associate: 10, supervisor: 25}`",
+                spec.id,
+            )
+        for role, cap in spec.caps.items():
+            if role not in self.rank:
+                self.report(
+                    "unknown-role",
+                    f"role `{role}` is not on the authority ladder",
+                    (*path, "caps", role),
+                    did_you_mean(role, self.roles)
+                    or "roles are: " + ", ".join(f"`{r}`" for r in self.roles),
+                    spec.id,
+                    key=True,
+                )
+                continue
+            caps.append((self.rank[role], role, cap))
+        caps.sort()
+        for (_, low_role, low), (_, high_role, high) in pairwise(caps):
+            if high < low:
+                self.report(
+                    "bad-caps",
+                    f"`{high_role}` may offer less ({high}) than `{low_role}` ({low})",
+                    (*path, "caps", high_role),
+                    "a higher role's cap should be at least the cap of the roles below it",
+                    spec.id,
+                )
+        conditions = self._conditions(spec.when, (*path, "when"), spec.id)
+        explain = self._explain(spec.explain, (*path, "explain"), spec.id)
+        if len(self.problems) > before:
+            return None
+        return Lever(
+            spec.id, spec.kind, conditions, tuple(caps), explain, self.location(path), spec.title
+        )

@@ -1,0 +1,258 @@
+"""Counterfactuals: which better outcomes are within reach, and what stands in the way.
+
+For a denial (or a referral the actor cannot grant), the candidates are the
+approving rules that could still have decided: standard approvals before the
+deciding rule, and flex rules that bend it.  For each, the unmet conditions are
+put in plain words, marked as something the customer can change (bring the
+receipt, take store credit) or not (their tier, the calendar), and - where the
+condition is simple enough - solved into concrete changes to the situation.
+Every proposed set of changes is *checked* by deciding the changed situation
+again: an alternative never promises what the policy would not do.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from . import _phrases as ph
+from ._expr import _checked as c
+from ._expr import _types as t
+from ._ir import Condition, Rule
+from ._semantics import OUTCOME_RANK, STAGE_GUARD, STAGE_STANDARD
+from .decision import Alternative, Requirement
+
+if TYPE_CHECKING:
+    from ._explain import Evaluation
+    from ._interpret import Evaluator
+
+MAX_ALTERNATIVES = 3
+_NEGATE = {
+    "==": "!=",
+    "!=": "==",
+    "<": ">=",
+    ">=": "<",
+    ">": "<=",
+    "<=": ">",
+    "in": "not in",
+    "not in": "in",
+}
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_BOUNDS = {"customer.tier": (1, 5)}
+Changes = dict[str, Any]
+
+
+def alternatives(evaluation: Evaluation) -> list[Alternative]:
+    v = evaluation.verdict
+    if evaluation.stage == STAGE_GUARD or v.outcome == "approve":
+        return []
+    ir = evaluation.ir
+    rank = evaluation.ctx.rank
+    decided = v.decided_by
+    limit = decided.position if evaluation.stage == STAGE_STANDARD else len(ir.standard)
+    candidates: list[Rule] = [r for r in ir.standard[:limit] if r.outcome == "approve"]
+    if decided.outcome == "deny":
+        candidates += [f for f in ir.flex if decided.id in f.bends]
+    current = OUTCOME_RANK[v.outcome]
+    found: list[tuple[tuple[int, int, int], Alternative]] = []
+    for order, rule in enumerate(candidates):
+        outcome = "approve" if rule.authority_rank <= rank else "refer"
+        if OUTCOME_RANK[outcome] <= current:
+            continue
+        unmet = [x for x in rule.conditions if evaluation.ev.truth(x.expr) is not True]
+        if not unmet:
+            continue
+        alternative = _alternative(evaluation, rule, outcome, unmet)
+        key = (len(unmet), 0 if alternative.customer_can_act else 1, order)
+        found.append((key, alternative))
+    found.sort(key=lambda pair: pair[0])
+    return [alternative for _, alternative in found[:MAX_ALTERNATIVES]]
+
+
+def _alternative(
+    evaluation: Evaluation, rule: Rule, outcome: str, unmet: list[Condition]
+) -> Alternative:
+    ev = evaluation.ev
+    requirements: list[Requirement] = []
+    merged: Changes | None = {}
+    for condition in unmet:
+        truth = ev.truth(condition.expr)
+        change = solve(condition.expr, ev, want=True)
+        requirements.append(
+            Requirement(
+                condition=condition.source,
+                text=ph.describe(condition.expr, ev, truth) or condition.source,
+                customer_text=ph.describe(condition.expr, ev, truth, "customer"),
+                customer_can_change=changeable(condition.expr, ev),
+                change=_jsonable(change) if change is not None else None,
+            )
+        )
+        merged = _merge(merged, change)
+    if merged is not None:
+        flipped = evaluation.redecide(merged)
+        if flipped is None or OUTCOME_RANK[flipped.outcome] < OUTCOME_RANK[outcome]:
+            merged = None
+    return Alternative(
+        rule_id=rule.id,
+        outcome="approve" if outcome == "approve" else "refer",
+        remedy=rule.remedy,
+        required_role=rule.authority if outcome == "refer" else None,
+        exception=rule.kind == "flex",
+        unmet=requirements,
+        customer_can_act=all(r.customer_can_change for r in requirements),
+        changes=_jsonable(merged) if merged is not None else None,
+    )
+
+
+def _jsonable(changes: Changes) -> Changes:
+    out: Changes = {}
+    for key, value in changes.items():
+        if isinstance(value, frozenset | set):
+            out[key] = sorted(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _merge(into: Changes | None, more: Changes | None) -> Changes | None:
+    if into is None or more is None:
+        return None
+    for key, value in more.items():
+        if key in into and into[key] != value:
+            return None
+        into[key] = value
+    return into
+
+
+def changeable(expr: c.Expr, ev: Evaluator) -> bool:
+    """Whether the customer could make this condition hold (every input is theirs to change)."""
+    inputs = False
+    for node in c.walk(expr):
+        if isinstance(node, c.Builtin):
+            return False
+        if isinstance(node, c.FactRef):
+            if not changeable(ev.facts[node.name].expr, ev):
+                return False
+            inputs = True
+        if isinstance(node, c.Field):
+            spec = ph.field_spec(node)
+            if spec is None or not spec.changeable:
+                return False
+            inputs = True
+    return inputs
+
+
+def solve(expr: c.Expr, ev: Evaluator, *, want: bool) -> Changes | None:
+    """Situation changes (field path -> value) that make `expr` come out `want`."""
+    if ev.truth(expr) is want:
+        return {}
+    match expr:
+        case c.Const(value=bool() as value):
+            return {} if value is want else None
+        case c.Not(operand=operand):
+            return solve(operand, ev, want=not want)
+        case c.FactRef(name=name):
+            return solve(ev.facts[name].expr, ev, want=want)
+        case c.And(operands=ops) | c.Or(operands=ops):
+            every = isinstance(expr, c.And) == want
+            if every:
+                merged: Changes | None = {}
+                for op in ops:
+                    merged = _merge(merged, solve(op, ev, want=want))
+                return merged
+            for op in ops:
+                found = solve(op, ev, want=want)
+                if found is not None:
+                    return found
+            return None
+        case c.Field() if expr.type.kind is t.Kind.BOOL:
+            return _assign(expr, want, ev)
+        case c.Cmp():
+            wanted = expr.op if want else _NEGATE[expr.op]
+            return _solve_compare(wanted, expr.left, expr.right, ev)
+    return None
+
+
+def _solve_compare(op: str, left: c.Expr, right: c.Expr, ev: Evaluator) -> Changes | None:
+    if op in ("in", "not in"):
+        if isinstance(right, c.Field) and right.type.kind is t.Kind.SET:
+            item = ev.value(left)
+            current = ev.value(right) or frozenset()
+            if item is None:
+                return None
+            updated = current | {item} if op == "in" else current - {item}
+            return _assign(right, frozenset(updated), ev)
+        options = ev.value(right)
+        if options is None or not isinstance(left, c.Field | c.Builtin):
+            return None
+        if op == "in":
+            return _target(left, next(iter(sorted(options, key=str)), None), ev)
+        choices = left.type.choices or ()
+        spare = [x for x in choices if x not in options]
+        return _target(left, spare[0], ev) if spare else None
+    if isinstance(left, c.Const) and not isinstance(right, c.Const):
+        left, right, op = right, left, _MIRROR[op]
+    if not isinstance(right, c.Const) and not isinstance(right, c.Builtin | c.Field | c.FactRef):
+        return None
+    limit = ev.value(right)
+    if limit is None or not isinstance(left, c.Field | c.Builtin):
+        return None
+    if op == "!=":
+        if left.type.kind is t.Kind.BOOL:
+            return _target(left, not limit, ev)
+        spare = [x for x in (left.type.choices or ()) if x != limit]
+        return _target(left, spare[0], ev) if spare else None
+    if op == "==":
+        return _target(left, limit, ev)
+    return _target(left, _nudge(limit, op, left.type), ev)
+
+
+def _nudge(limit: Any, op: str, kind: t.Type) -> Any:
+    """The nearest value that satisfies `x op limit`."""
+    if op in ("<=", ">="):
+        return limit
+    if isinstance(limit, date):
+        step: Any = timedelta(days=1)
+    elif kind.kind is t.Kind.INT or (isinstance(limit, int) and kind.kind is not t.Kind.MONEY):
+        step = 1
+    else:
+        step = Decimal("0.01")
+    return limit - step if op == "<" else limit + step
+
+
+def _target(subject: c.Expr, value: Any, ev: Evaluator) -> Changes | None:
+    if value is None:
+        return None
+    if isinstance(subject, c.Builtin):
+        return _builtin_target(subject.name, value, ev)
+    if isinstance(subject, c.Field):
+        return _assign(subject, value, ev)
+    return None
+
+
+def _builtin_target(name: str, days: Any, ev: Evaluator) -> Changes | None:
+    ctx = ev.ctx
+    if not isinstance(days, int) or days < 0:
+        return None
+    moment = ctx.as_of - timedelta(days=days)
+    if name == "days_since_purchase" and ctx.transaction is not None:
+        if moment > ctx.request.requested_at:
+            return None
+        return {"transaction.purchased_at": moment}
+    if name == "customer_tenure_days":
+        return {"customer.member_since": moment}
+    return None
+
+
+def _assign(field: c.Field, value: Any, ev: Evaluator) -> Changes | None:
+    if len(field.path) != 1 or field.root in ("item", "actor"):
+        return None  # only direct fields of the situation's own records
+    bounds = _BOUNDS.get(field.dotted)
+    if bounds is not None and not (bounds[0] <= value <= bounds[1]):
+        return None
+    if ev.ctx.root(field.root) is None:
+        return None
+    if isinstance(value, int | Decimal) and not isinstance(value, bool) and value < 0:
+        return None
+    return {field.dotted: value}

@@ -1,0 +1,310 @@
+"""Explanations rendered on demand: rationale, trace, levers and amount.
+
+An `Evaluation` keeps what a decision needs to explain itself (the IR, the
+checked facts, the verdict) and re-evaluates with the reference evaluator only
+when someone reads `decision.rationale`, `.trace`, `.levers` or `.amount`.
+Counterfactuals live in `_counterfactual`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from . import _phrases as ph
+from ._context import Context
+from ._counterfactual import alternatives as find_alternatives
+from ._expr import _checked as c
+from ._interpret import Evaluator
+from ._ir import Condition, PolicyIR, Rule, Template
+from ._semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict
+from ._template import render
+from .decision import Alternative, ConditionTrace, Lever, Rationale, RuleTrace
+from .errors import FlexPolicyError
+from .models import Situation
+
+if TYPE_CHECKING:
+    from .decision import Decision
+
+DecideSituation = Callable[[Situation], "Decision"]
+
+
+def _clause(text: str) -> str:
+    return text.strip().rstrip(".")
+
+
+REMEDY_WORDS: dict[str, str] = {
+    "refund": "a refund",
+    "store_credit": "store credit",
+    "exchange": "an exchange",
+    "replacement": "a replacement",
+    "repair": "a free repair",
+    "price_adjustment": "a price adjustment",
+    "fee_waiver": "to waive the fee",
+    "gift_card": "a gift card",
+    "complimentary_item": "a complimentary item",
+    "callback": "a call back",
+}
+
+
+def remedy_words(remedy: str | None) -> str:
+    if remedy is None:
+        return "this"
+    return REMEDY_WORDS.get(remedy, ph.humanize(remedy))
+
+
+def role_words(role: str) -> str:
+    return ph.humanize(role)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, str | int | Decimal | bool) or value is None:
+        return value
+    if hasattr(value, "isoformat"):
+        return value
+    return str(value)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+class Evaluation:
+    """What one decision saw; explains it lazily."""
+
+    __slots__ = ("_ev", "ctx", "decide", "ir", "stage", "verdict")
+
+    def __init__(
+        self, ir: PolicyIR, ctx: Context, stage: int, verdict: Verdict, decide: DecideSituation
+    ) -> None:
+        self.ir = ir
+        self.ctx = ctx
+        self.stage = stage
+        self.verdict = verdict
+        self.decide = decide
+        self._ev: Evaluator | None = None
+
+    @property
+    def ev(self) -> Evaluator:
+        if self._ev is None:
+            self._ev = Evaluator(self.ir.facts, self.ctx)
+        return self._ev
+
+    def situation(self) -> Situation:
+        ctx = self.ctx
+        return Situation(
+            request=ctx.request,
+            customer=ctx.customer,
+            transaction=ctx.transaction,
+            actor=ctx.actor,
+            as_of=ctx.as_of,
+            case=ctx.case,
+        )
+
+    def redecide(self, changes: dict[str, Any]) -> Decision | None:
+        """The decision on this situation with `changes` applied; None if they do not fit."""
+        try:
+            return self.decide(self.situation().with_changes(changes))
+        except (FlexPolicyError, ValidationError):
+            return None
+
+    # -- amount -----------------------------------------------------------------
+    def amount(self) -> Decimal | None:
+        if self.verdict.outcome == "deny" or self.stage == STAGE_GUARD:
+            return None
+        rule = self.verdict.rule
+        if rule.amount is not None:
+            value = self.ev.value(rule.amount)
+        elif self.ctx.request.amount is not None:
+            value = self.ctx.request.amount
+        else:
+            value = self.ctx.builtin("item_price")
+        if value is None:
+            return None
+        return Decimal(value)
+
+    # -- trace ------------------------------------------------------------------
+    def condition_trace(self, condition: Condition) -> ConditionTrace:
+        passed = self.ev.truth(condition.expr)
+        values = {k: jsonable(v) for k, v in self.ev.leaves(condition.expr).items()}
+        text = ph.describe(condition.expr, self.ev, passed) or condition.source
+        return ConditionTrace(source=condition.source, passed=passed, values=values, text=text)
+
+    def rule_trace(self, rule: Rule, kind: str, note: str | None = None) -> RuleTrace:
+        conditions = [self.condition_trace(x) for x in rule.conditions]
+        matched = all(x.passed is True for x in conditions)
+        return RuleTrace(
+            rule_id=rule.id,
+            kind=kind,
+            matched=matched,
+            conditions=conditions,
+            note=note,
+        )
+
+    def trace(self) -> list[RuleTrace]:
+        out: list[RuleTrace] = []
+        v = self.verdict
+        for guard in self.ir.guards:
+            decided = self.stage == STAGE_GUARD and guard is v.decided_by
+            out.append(self.rule_trace(guard, "guard", "decides" if decided else None))
+            if decided:
+                return out
+        for rule in self.ir.standard:
+            decided = self.stage == STAGE_STANDARD and rule is v.decided_by
+            out.append(self.rule_trace(rule, "standard", "decides" if decided else None))
+            if decided:
+                break
+        if self.stage == STAGE_DEFAULT:
+            out.append(
+                RuleTrace(
+                    rule_id="default",
+                    kind="default",
+                    matched=True,
+                    conditions=[],
+                    note="no standard rule matched",
+                )
+            )
+        if v.decided_by.outcome == "deny":
+            for flex in self.ir.flex:
+                if v.decided_by.id in flex.bends:
+                    chosen = v.exception and flex is v.rule
+                    out.append(
+                        self.rule_trace(flex, "flex", "bends the denial" if chosen else None)
+                    )
+        return out
+
+    # -- counterfactuals ---------------------------------------------------------
+    def alternatives(self, decision: Decision) -> list[Alternative]:
+        del decision  # the verdict it stands for is ours already
+        return find_alternatives(self)
+
+    # -- levers -----------------------------------------------------------------
+    def levers(self) -> list[Lever]:
+        if self.stage == STAGE_GUARD:
+            return []  # guarded requests get no discretionary gestures
+        offers: list[Lever] = []
+        rank = self.ctx.rank
+        for lever in self.ir.levers:
+            if not all(self.ev.truth(x.expr) is True for x in lever.conditions):
+                continue
+            mine = [cap for cap in lever.caps if cap[0] <= rank]
+            if not mine:
+                continue
+            higher = [cap for cap in lever.caps if cap[0] > rank and cap[2] > mine[-1][2]]
+            text = self._text(lever.explain.staff, lever.conditions, True, "staff")
+            title = lever.title or ph.humanize(lever.id)
+            offers.append(
+                Lever(
+                    id=lever.id,
+                    kind=lever.kind,
+                    title=lever.title,
+                    cap=mine[-1][2],
+                    text=_sentence(f"{title}, up to {ph.money(mine[-1][2])}: {text}"),
+                    higher_role=higher[0][1] if higher else None,
+                    higher_cap=higher[0][2] if higher else None,
+                )
+            )
+        return offers
+
+    # -- rationale --------------------------------------------------------------
+    def _text(
+        self,
+        template: Template | None,
+        conditions: Sequence[Condition],
+        passed: bool,
+        audience: ph.Audience,
+    ) -> str:
+        if template is not None:
+            return render(template, self._value_text)
+        words: list[str] = []
+        for condition in conditions:
+            truth = self.ev.truth(condition.expr)
+            if passed or truth is not True:
+                said = ph.describe(condition.expr, self.ev, truth, audience)
+                if said:
+                    words.append(said)
+        return "; ".join(words)
+
+    def _value_text(self, expr: c.Expr) -> str:
+        return ph.fmt(self.ev.value(expr), expr.type, None)
+
+    def rationale(self, decision: Decision) -> Rationale:
+        v = self.verdict
+        rule = v.rule
+        amount = decision.amount
+        what = remedy_words(v.rule.remedy)
+        if amount is not None and rule.remedy is not None:
+            what += f" of {ph.money(amount)}"
+        staff_reason = _clause(self._text(rule.explain.staff, rule.conditions, True, "staff"))
+        customer_reason = self._text(rule.explain.customer, rule.conditions, True, "customer")
+        bent = f", an exception to `{v.bends[0]}`" if v.exception else ""
+        if v.outcome == "approve":
+            staff = f"Approve {what} under rule `{rule.id}`{bent}: {staff_reason}"
+            customer = (
+                customer_reason
+                if rule.explain.customer
+                else (
+                    f"Good news: we can offer you {what}. {_sentence(customer_reason)}"
+                    if customer_reason
+                    else f"Good news: we can offer you {what}."
+                )
+            )
+        elif v.outcome == "refer" and self.stage != STAGE_GUARD and rule.outcome == "approve":
+            role = role_words(v.required_role or "")
+            staff = (
+                f"A {role} can approve {what} under rule `{rule.id}`{bent}: {staff_reason}. "
+                f"Ask a {role} to approve it; your role is {role_words(self.ctx.actor.role)}"
+            )
+            offer = customer_reason if rule.explain.customer else f"We can offer you {what}."
+            customer = f"{_sentence(offer)} A {role} will confirm this with you."
+        elif v.outcome == "refer":
+            role = role_words(v.required_role or "")
+            staff = f"Refer to a {role} under rule `{rule.id}`: {staff_reason}"
+            customer = (
+                customer_reason
+                if rule.explain.customer
+                else (f"A {role} will look at your request personally.")
+            )
+        else:
+            staff, customer = self._denial(decision, rule, staff_reason, customer_reason)
+        return Rationale(staff=_sentence(staff), customer=_sentence(customer))
+
+    def _denial(
+        self, decision: Decision, rule: Rule, staff_reason: str, customer_reason: str
+    ) -> tuple[str, str]:
+        unmet_staff = ""
+        unmet_customer = ""
+        alternatives: list[Alternative] = decision.alternatives
+        if alternatives:
+            best = alternatives[0]
+            unmet_staff = "; ".join(r.text for r in best.unmet)
+            unmet_customer = "; ".join(r.customer_text for r in best.unmet if r.customer_text)
+        if rule.kind == "default" and not rule.explain.staff:
+            staff_reason = f"no rule approves this{': ' + unmet_staff if unmet_staff else ''}"
+        staff = f"Deny under rule `{rule.id}`: {staff_reason}"
+        if rule.explain.customer:
+            customer = customer_reason
+        else:
+            reason = customer_reason if rule.kind != "default" else unmet_customer
+            customer = "We're sorry, we can't approve this request."
+            if reason:
+                customer += f" {_sentence(reason)}"
+        for alternative in alternatives:
+            if alternative.customer_can_act:
+                needs = " and ".join(r.customer_text or r.text for r in alternative.unmet)
+                customer = f"{_sentence(customer)} We could help if {needs}"
+                break
+        return staff, customer

@@ -1,0 +1,137 @@
+"""The checked intermediate form of a policy, shared by every back end.
+
+A `PolicyIR` is what the YAML *means*: rules split by kind in file order, each
+condition parsed and type-checked, params folded, templates parsed, roles
+turned into ranks.  Back ends compile it; the explainer reads it.  It is
+immutable, so one IR can serve any number of threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from ._expr import _checked as c
+
+RuleKind = Literal["guard", "standard", "flex", "default"]
+Outcome = Literal["approve", "deny", "refer"]
+
+BUILTIN_REMEDIES: tuple[str, ...] = (
+    "refund",
+    "store_credit",
+    "exchange",
+    "replacement",
+    "repair",
+    "price_adjustment",
+    "fee_waiver",
+    "gift_card",
+    "complimentary_item",
+    "callback",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One entry of a rule's `when`: its source text and its checked tree."""
+
+    source: str
+    expr: c.Expr
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    source: str
+    expr: c.Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """Literal text and `{placeholders}`, alternating; parts[i] is str or Placeholder."""
+
+    source: str
+    parts: tuple[str | Placeholder, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Explain:
+    staff: Template | None = None
+    customer: Template | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    kind: RuleKind
+    position: int  # index among the rules of its kind, in file order
+    conditions: tuple[Condition, ...]
+    outcome: Outcome
+    remedy: str | None
+    authority: str | None  # None: anyone on the ladder may grant it
+    authority_rank: int
+    bends: tuple[str, ...]
+    amount: c.Expr | None
+    explain: Explain
+    location: Location
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lever:
+    id: str
+    kind: str | None
+    conditions: tuple[Condition, ...]
+    caps: tuple[tuple[int, str, Decimal], ...]  # (rank, role, cap), lowest rank first
+    explain: Explain
+    location: Location
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    name: str
+    source: str
+    expr: c.Expr
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyIR:
+    id: str
+    version: str
+    title: str | None
+    description: str | None
+    file: str
+    digest: str
+    applies_to: tuple[str, ...]
+    roles: tuple[str, ...]
+    remedies: tuple[str, ...]
+    params: dict[str, Any]
+    facts: dict[str, Fact]
+    guards: tuple[Rule, ...]
+    standard: tuple[Rule, ...]
+    flex: tuple[Rule, ...]
+    default: Rule
+    levers: tuple[Lever, ...]
+    rank: dict[str, int] = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in (*self.guards, *self.standard, *self.flex, self.default):
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return (*self.guards, *self.standard, *self.flex)

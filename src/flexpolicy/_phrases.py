@@ -1,0 +1,266 @@
+"""Conditions into plain words: "bought 92 days ago; the window is 30 days".
+
+Used when a policy gives no template, for every line of the trace, and for the
+unmet conditions of counterfactuals.  Staff words may name scores and flags;
+customer words never do (`describe(..., audience="customer")` returns None for
+a condition that reads an internal field, and the caller leaves it out).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from ._expr import _checked as c
+from ._expr import _types as t
+from ._expr._catalog import BUILTINS, RECORDS, ROOTS, FieldSpec
+from ._interpret import Evaluator
+
+Audience = Literal["staff", "customer"]
+
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_OPS: dict[str, tuple[str, str]] = {
+    "<=": ("{n} is {v}, within {c}", "{n} is {v}, over the limit of {c}"),
+    "<": ("{n} is {v}, under {c}", "{n} is {v}, not under {c}"),
+    ">=": ("{n} is {v}, at least {c}", "{n} is {v}, below the {c} needed"),
+    ">": ("{n} is {v}, above {c}", "{n} is {v}, not above {c}"),
+    "==": ("{n} is {c}", "{n} is {v}, not {c}"),
+    "!=": ("{n} is not {c}", "{n} is {v}"),
+}
+
+
+def humanize(name: str) -> str:
+    return name.replace("_", " ").replace("-", " ")
+
+
+def fmt(value: Any, kind: t.Type | None = None, unit: str | None = None) -> str:
+    """A value as a person would write it."""
+    if value is None:
+        return "not known"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        if kind is not None and kind.kind is t.Kind.MONEY:
+            text = f"{value.quantize(Decimal('0.01')):,}"
+        else:
+            text = f"{value.normalize():f}"
+        return f"{text} {unit}" if unit else text
+    if isinstance(value, int):
+        return f"{value} {unit}" if unit else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return humanize(value) if value.replace("_", "").isalnum() and value.islower() else value
+    if isinstance(value, frozenset | set | tuple | list):
+        items = sorted(fmt(v) for v in value)
+        return ", ".join(items) if items else "none"
+    return str(value)
+
+
+def money(value: Any) -> str:
+    return fmt(value, t.MONEY)
+
+
+def field_spec(expr: c.Expr) -> FieldSpec | None:
+    if not isinstance(expr, c.Field):
+        return None
+    record = ROOTS[expr.root].record
+    spec: FieldSpec | None = None
+    for name in expr.path:
+        if record is None or record == "attributes":
+            return spec
+        spec = RECORDS[record].get(name)
+        if spec is None:
+            return None
+        record = spec.type.record if spec.type.kind is t.Kind.RECORD else None
+    return spec
+
+
+def noun(expr: c.Expr) -> str:
+    match expr:
+        case c.Field(root="customer", path=("attributes", name)):
+            return f"customer attribute {humanize(name)}"
+        case c.Field():
+            spec = field_spec(expr)
+            return spec.noun if spec else humanize(expr.path[-1])
+        case c.Builtin(name=name):
+            return BUILTINS[name].noun
+        case c.FactRef(name=name):
+            return humanize(name)
+        case c.Const(origin=str() as origin):
+            return humanize(origin)
+    return unparse(expr)
+
+
+def unit_of(expr: c.Expr) -> str | None:
+    if isinstance(expr, c.Builtin):
+        return BUILTINS[expr.name].unit
+    spec = field_spec(expr)
+    return spec.unit if spec else None
+
+
+def is_internal(expr: c.Expr, facts: dict[str, Any]) -> bool:
+    """Whether an expression reads a score, flag or other field customers never see."""
+    for node in c.walk(expr):
+        if isinstance(node, c.Field):
+            spec = field_spec(node)
+            if (spec is not None and spec.internal) or node.root == "actor":
+                return True
+            if node.path[:1] == ("attributes",):
+                return True
+        if (
+            isinstance(node, c.FactRef)
+            and node.name in facts
+            and is_internal(facts[node.name].expr, facts)
+        ):
+            return True
+    return False
+
+
+def describe(
+    expr: c.Expr, ev: Evaluator, passed: bool | None, audience: Audience = "staff"
+) -> str | None:
+    """Words for `expr` having come out `passed` (None: unknown)."""
+    if audience == "customer" and is_internal(expr, ev.facts):
+        return None
+    if passed is None:
+        missing = _first_missing(expr, ev)
+        return (
+            f"{noun(missing)} is not known"
+            if missing is not None
+            else f"`{unparse(expr)}` is unknown"
+        )
+    match expr:
+        case c.Not(operand=operand):
+            return describe(operand, ev, not passed, audience)
+        case c.And(operands=ops) | c.Or(operands=ops):
+            return _junction(isinstance(expr, c.And), ops, ev, passed, audience)
+        case c.FactRef(name=name):
+            return _fact(name, ev, passed, audience)
+        case c.Cmp():
+            return _compare(expr, ev, passed)
+        case c.Field() if expr.type.kind is t.Kind.BOOL:
+            spec = field_spec(expr)
+            if spec is not None and spec.yes and spec.no:
+                return spec.yes if passed else spec.no
+            return f"{noun(expr)}: {'yes' if passed else 'no'}"
+        case c.Call(func="known", args=(arg,)):
+            return f"{noun(arg)} is {'known' if passed else 'not known'}"
+        case c.Const(value=bool()):
+            return "always" if passed else "never"
+    return f"`{unparse(expr)}` is {'true' if passed else 'false'}"
+
+
+def _first_missing(expr: c.Expr, ev: Evaluator) -> c.Expr | None:
+    for node in c.walk(expr):
+        if isinstance(node, c.Field | c.Builtin | c.FactRef) and ev.value(node) is None:
+            return node
+    return None
+
+
+def _junction(
+    is_and: bool, ops: tuple[c.Expr, ...], ev: Evaluator, passed: bool, audience: Audience
+) -> str | None:
+    results = [(op, ev.truth(op)) for op in ops]
+    if is_and == passed:  # all held (and), or none held (or): mention every part
+        parts = [describe(op, ev, value, audience) for op, value in results]
+    elif is_and:  # an `and` that failed: the parts that failed
+        parts = [describe(op, ev, value, audience) for op, value in results if value is not True]
+    else:  # an `or` that held: the first part that held
+        parts = [next(describe(op, ev, True, audience) for op, value in results if value is True)]
+    words = [p for p in parts if p]
+    if not words:
+        return None
+    joiner = "; " if is_and or passed else ", and "
+    text = joiner.join(words)
+    return text if is_and or passed else f"none of these hold: {text}"
+
+
+def _fact(name: str, ev: Evaluator, passed: bool, audience: Audience) -> str | None:
+    fact = ev.facts[name]
+    if fact.expr.type.kind is not t.Kind.BOOL:
+        return f"{humanize(name)} is {fmt(ev.fact(name))}"
+    if passed:
+        return humanize(name)
+    inner = describe(fact.expr, ev, False, audience)
+    return f"not {humanize(name)} ({inner})" if inner else f"not {humanize(name)}"
+
+
+def _compare(expr: c.Cmp, ev: Evaluator, passed: bool) -> str:
+    left, right, op = expr.left, expr.right, expr.op
+    if op in ("in", "not in"):
+        return _membership(expr, ev, passed)
+    if isinstance(left, c.Const) and not isinstance(right, c.Const):
+        left, right, op = right, left, _MIRROR[op]
+    value = ev.value(left)
+    unit = unit_of(left)
+    if isinstance(left, c.Builtin) and left.name == "days_since_purchase" and op in ("<=", "<"):
+        limit = fmt(ev.value(right))
+        if passed:
+            return f"bought {value} days ago, within the {limit}-day window"
+        return f"bought {value} days ago; the window is {limit} days"
+    target = fmt(
+        ev.value(right), right.type, unit if isinstance(right, c.Const) else unit_of(right)
+    )
+    if not isinstance(right, c.Const) or right.origin:
+        label = noun(right)
+        target = f"{label} ({target})" if label != target else target
+    template = _OPS[op][0 if passed else 1]
+    return template.format(n=noun(left), v=fmt(value, left.type, unit), c=target)
+
+
+def _membership(expr: c.Cmp, ev: Evaluator, passed: bool) -> str:
+    holds = passed if expr.op == "in" else not passed
+    left, right = expr.left, expr.right
+    if right.type.kind is t.Kind.SET:
+        item = fmt(ev.value(left))
+        if isinstance(right, c.Field) and right.dotted == "customer.flags":
+            return f"the account is {'' if holds else 'not '}flagged {item}"
+        return f"{noun(right)} {'include' if holds else 'do not include'} {item}"
+    value = fmt(ev.value(left), left.type)
+    options = fmt(ev.value(right))
+    if holds:
+        return f"{noun(left)} is {value}" + ("" if passed else f", one of {options}")
+    return f"{noun(left)} is {value}, not one of {options}"
+
+
+def unparse(expr: c.Expr) -> str:
+    """Source-like text for a typed tree (used where no source text is at hand)."""
+    match expr:
+        case c.Const(origin=str() as origin):
+            return origin
+        case c.Const(value=value):
+            if isinstance(value, str):
+                return f'"{value}"'
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, tuple):
+                return "[" + ", ".join(unparse(c.Const(t.ANY, 0, 0, v)) for v in value) + "]"
+            if isinstance(value, date):
+                return f'date("{value.isoformat()}")'
+            return str(value)
+        case c.Field():
+            return expr.dotted
+        case c.Root(root=name) | c.Builtin(name=name) | c.FactRef(name=name):
+            return name
+        case c.ListExpr(items=items):
+            return "[" + ", ".join(unparse(i) for i in items) + "]"
+        case c.Not(operand=operand):
+            return f"not {_wrap(operand)}"
+        case c.Neg(operand=operand):
+            return f"-{_wrap(operand)}"
+        case c.And(operands=ops):
+            return " and ".join(_wrap(o) for o in ops)
+        case c.Or(operands=ops):
+            return " or ".join(_wrap(o) for o in ops)
+        case c.Arith(op=op, left=left, right=right) | c.Cmp(op=op, left=left, right=right):
+            return f"{_wrap(left)} {op} {_wrap(right)}"
+        case c.Call(func=func, args=args):
+            return f"{func}({', '.join(unparse(a) for a in args)})"
+    return "?"
+
+
+def _wrap(expr: c.Expr) -> str:
+    text = unparse(expr)
+    return f"({text})" if isinstance(expr, c.And | c.Or | c.Arith | c.Cmp) else text

@@ -1,0 +1,163 @@
+"""Run-time semantics of the expression language, shared by both evaluators.
+
+Missing values are *unknown* (`None`) and propagate: a comparison with a missing
+segment is unknown, `not unknown` is unknown, and a rule only matches when its
+conditions are definitely true (Kleene logic).  Values of the dynamic
+`customer.attributes` are compared only with values of the same kind: `"150" >
+100` is unknown here, never silently true.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _family(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, date):
+        return "date"
+    return type(value).__name__
+
+
+def compare(op: str, left: Any, right: Any) -> bool | None:
+    """`left op right` with unknowns and kind mismatches giving None."""
+    if left is None or right is None:
+        return None
+    if op in ("in", "not in"):
+        found = member(left, right)
+        if found is None:
+            return None
+        return found if op == "in" else not found
+    kind = _family(left)
+    if kind != _family(right):
+        return None
+    if kind in ("bool", "text") and op not in ("==", "!="):
+        return None
+    return _ORDER[op](left, right)
+
+
+def member(item: Any, container: Iterable[Any]) -> bool | None:
+    if item is None:
+        return None
+    kind = _family(item)
+    return any(_family(x) == kind and x == item for x in container)
+
+
+def number(value: Any) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def arith(op: str, left: Any, right: Any) -> Any:
+    """`left op right`; None for unknowns, kind mismatches and division by zero."""
+    if left is None or right is None:
+        return None
+    try:
+        if isinstance(left, date) and isinstance(right, date):
+            return (left - right).days if op == "-" else None
+        if isinstance(left, date) and number(right) and op in ("+", "-"):
+            delta = timedelta(days=int(right))
+            return left + delta if op == "+" else left - delta
+        if number(left) and isinstance(right, date) and op == "+":
+            return right + timedelta(days=int(left))
+        if not (number(left) and number(right)):
+            return None
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if right == 0:
+            return None
+        if op == "/":
+            return Decimal(left) / Decimal(right)
+        if op == "%":
+            return left % right
+    except (ArithmeticError, OverflowError, InvalidOperation, ValueError):
+        return None
+    return None
+
+
+def negate(value: Any) -> Any:
+    return -value if number(value) else None
+
+
+def days_between(start: Any, end: Any) -> int | None:
+    if not isinstance(start, date) or not isinstance(end, date):
+        return None
+    return (end - start).days
+
+
+def round_half_up(value: Any, places: int | None = None) -> Any:
+    if not number(value):
+        return None
+    if places is None:
+        return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if isinstance(value, int):
+        return value
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def call(func: str, args: list[Any]) -> Any:
+    """Apply a named function (the checker has already vetted name and arity)."""
+    if func == "known":
+        return args[0] is not None
+    if func == "coalesce":
+        return args[0] if args[0] is not None else args[1]
+    if any(a is None for a in args):
+        return None
+    if func == "abs":
+        return abs(args[0]) if number(args[0]) else None
+    if func in ("min", "max"):
+        if not all(number(a) for a in args):
+            return None
+        return min(args) if func == "min" else max(args)
+    if func == "round":
+        return round_half_up(args[0], args[1] if len(args) > 1 else None)
+    if func == "len":
+        return len(args[0])
+    if func == "lower":
+        return args[0].lower() if isinstance(args[0], str) else None
+    if func == "upper":
+        return args[0].upper() if isinstance(args[0], str) else None
+    if func == "days_between":
+        return days_between(args[0], args[1])
+    raise KeyError(func)  # unreachable: the checker only lets known functions through
+
+
+def kleene_and(values: Iterable[bool | None]) -> bool | None:
+    unknown = False
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            unknown = True
+    return None if unknown else True
+
+
+def kleene_or(values: Iterable[bool | None]) -> bool | None:
+    unknown = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            unknown = True
+    return None if unknown else False

@@ -1,0 +1,155 @@
+"""Turn pydantic's validation errors on a policy file into located `Problem`s.
+
+pydantic says `('rules', 2, 'outcme'): Extra inputs are not permitted`; an
+author needs `returns.yaml:41:5: unknown key `outcme` ... did you mean
+`outcome`?`.  This module does that translation and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import schema
+from ._expr._checker import did_you_mean
+from ._yaml import LoadedYaml, Path
+from .errors import Problem
+
+
+def _model_at(loc: Path) -> type[BaseModel] | None:
+    """Which spec model describes the mapping at `loc` (for listing its keys)."""
+    match loc:
+        case ():
+            return schema.PolicySpec
+        case ("rules", int()):
+            return schema.RuleSpec
+        case ("levers", int()):
+            return schema.LeverSpec
+        case ("default",):
+            return schema.DefaultSpec
+        case ("rules" | "levers", int(), "explain") | ("default", "explain"):
+            return schema.ExplainSpec
+    return None
+
+
+def _rule_id(data: Any, loc: Path) -> str | None:
+    if len(loc) >= 2 and loc[0] in ("rules", "levers") and isinstance(loc[1], int):
+        try:
+            found = data[loc[0]][loc[1]]["id"]
+        except (KeyError, IndexError, TypeError):
+            return None
+        return found if isinstance(found, str) else None
+    return "default" if loc[:1] == ("default",) else None
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> Path:
+    """Drop pydantic's union-branch markers such as `str` or `ExplainSpec`."""
+    out: list[int | str] = []
+    for part in loc:
+        if isinstance(part, str) and (
+            part[:1].isupper() or part in ("str", "int", "bool", "date", "decimal", "list")
+        ):
+            continue
+        if isinstance(part, str) and part.startswith(("list[", "function-", "constrained-")):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _other_branch(raw_loc: tuple[int | str, ...], value: Any) -> bool:
+    """An error from a union branch that the value plainly was not meant for.
+
+    For `explain: {staf: hi}` pydantic reports both "not a string" and "unknown
+    key `staf`"; the mapping was clearly meant as the mapping branch.
+    """
+    markers = [p for p in raw_loc if isinstance(p, str) and p not in _clean_loc((p,))]
+    if not markers:
+        return False
+    meant_mapping = isinstance(value, dict) or any(m[:1].isupper() for m in markers)
+    return not any(m[:1].isupper() for m in markers) and meant_mapping
+
+
+def _dotted(loc: Path) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "the file"
+
+
+def problems_from_validation(error: ValidationError, loaded: LoadedYaml) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[Path, str]] = set()
+    for item in error.errors(include_url=False):
+        loc = _clean_loc(item["loc"])
+        kind = item["type"]
+        if _other_branch(item["loc"], item["input"]):
+            continue
+        if (loc, kind) in seen or (loc, "*") in seen:
+            continue
+        seen.add((loc, kind))
+        if len(loc) < len(item["loc"]) and kind != "extra_forbidden":
+            seen.add((loc, "*"))  # one message per union-typed value is enough
+        rule_id = _rule_id(loaded.data, loc)
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            model = _model_at(loc[:-1])
+            allowed = list(model.model_fields) if model else []
+            span = loaded.span(loc, key=True)
+            problems.append(
+                Problem(
+                    "unknown-key",
+                    f"unknown key `{key}`",
+                    loaded.file,
+                    span.line,
+                    span.column,
+                    did_you_mean(key, allowed)
+                    or (
+                        "allowed keys: " + ", ".join(f"`{k}`" for k in allowed) if allowed else None
+                    ),
+                    rule_id,
+                )
+            )
+            continue
+        if kind == "missing":
+            span = loaded.span(loc[:-1])
+            problems.append(
+                Problem(
+                    "missing-key",
+                    f"missing required key `{loc[-1]}` in {_dotted(loc[:-1])}",
+                    loaded.file,
+                    span.line,
+                    span.column,
+                    None,
+                    rule_id,
+                )
+            )
+            continue
+        span = loaded.span(loc)
+        message = str(item["msg"])
+        message = message[:1].lower() + message[1:]
+        shown = _dotted(loc)
+        problems.append(
+            Problem(
+                "bad-value",
+                f"`{shown}`: {message}",
+                loaded.file,
+                span.line,
+                span.column,
+                _hint_for(kind, loc),
+                rule_id,
+            )
+        )
+    return problems
+
+
+def _hint_for(kind: str, loc: Path) -> str | None:
+    if loc and loc[-1] == "explain":
+        return "write one sentence, or `staff:` and `customer:` sentences"
+    if kind == "string_pattern_mismatch":
+        return "ids start with a letter and use letters, digits, `-` and `_`"
+    if kind in ("list_type", "too_short") and loc and loc[-1] in ("roles", "applies_to"):
+        return "write a list, e.g. `roles: [associate, supervisor, store_manager]`"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "write a mapping of `key: value` lines here"
+    return None

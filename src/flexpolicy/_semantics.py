@@ -1,0 +1,59 @@
+"""Decision semantics (DESIGN.md, "Decision semantics"): from matches to a verdict.
+
+Back ends only say *which rules match*; this module alone turns that into an
+outcome, so both back ends decide by exactly the same rules:
+
+1. the first matching guard decides (`deny` or `refer`), never bent;
+2. else the first matching standard rule, or the default;
+3. a denial may be bent by a matching flex rule: prefer one the actor may
+   grant, then the lowest authority, then file order;
+4. an approval above the actor's role becomes `refer` to the role that may
+   grant it, keeping the rule, remedy and exception it stands for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._ir import Outcome, PolicyIR, Rule
+
+STAGE_GUARD, STAGE_STANDARD, STAGE_DEFAULT = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    outcome: Outcome
+    rule: Rule  # the rule the decision stands for (a flex rule when bent)
+    decided_by: Rule  # the guard, standard rule or default that decided first
+    exception: bool
+    bends: tuple[str, ...]
+    required_role: str | None
+
+
+def resolve(ir: PolicyIR, stage: int, index: int, flex: tuple[int, ...], rank: int) -> Verdict:
+    if stage == STAGE_GUARD:
+        guard = ir.guards[index]
+        role = guard.authority if guard.outcome == "refer" else None
+        return Verdict(guard.outcome, guard, guard, False, (), role)
+    decided = ir.standard[index] if stage == STAGE_STANDARD else ir.default
+    if decided.outcome == "deny" and flex:
+        chosen = min(
+            (ir.flex[i] for i in flex),
+            key=lambda r: (r.authority_rank > rank, r.authority_rank, r.position),
+        )
+        return _grant(chosen, decided, rank, exception=True, bends=(decided.id,))
+    if decided.outcome == "approve":
+        return _grant(decided, decided, rank, exception=False, bends=())
+    role = decided.authority if decided.outcome == "refer" else None
+    return Verdict(decided.outcome, decided, decided, False, (), role)
+
+
+def _grant(
+    rule: Rule, decided: Rule, rank: int, *, exception: bool, bends: tuple[str, ...]
+) -> Verdict:
+    if rule.authority is not None and rule.authority_rank > rank:
+        return Verdict("refer", rule, decided, exception, bends, rule.authority)
+    return Verdict("approve", rule, decided, exception, bends, None)
+
+
+OUTCOME_RANK: dict[str, int] = {"deny": 0, "refer": 1, "approve": 2}

@@ -1,0 +1,67 @@
+"""Reading situation files: one situation (YAML or JSON) or many (JSON Lines).
+
+Situation files are data from outside, so problems are `InputError`s that name
+the file and, for JSON Lines, the line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import InputError
+from .models import Situation
+
+MAX_SITUATION_BYTES = 5_000_000
+
+
+def _validate(data: object, where: str) -> Situation:
+    try:
+        return Situation.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        loc = ".".join(str(p) for p in first["loc"]) or "situation"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise InputError(
+            f"{where}: `{loc}` {first['msg'].lower()}{more}", code="invalid-facts"
+        ) from None
+
+
+def read_situations(path: str | Path) -> Iterator[Situation]:
+    """Yield the situations in a `.yaml`/`.yml`/`.json` or `.jsonl` file."""
+    file = Path(path)
+    try:
+        if file.suffix == ".jsonl":
+            with file.open("r", encoding="utf-8") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
+                        continue
+                    where = f"{file}:{number}"
+                    try:
+                        data = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise InputError(
+                            f"{where}: not JSON ({exc.msg})", code="bad-file"
+                        ) from None
+                    yield _validate(data, where)
+            return
+        if file.stat().st_size > MAX_SITUATION_BYTES:
+            raise InputError(f"{file}: larger than {MAX_SITUATION_BYTES:,} bytes", code="bad-file")
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read `{file}`: {exc.strerror or exc}", code="bad-file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{file}: not UTF-8 text", code="bad-file") from None
+    try:
+        data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"{file}: cannot parse: {exc}", code="bad-file") from None
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            yield _validate(item, f"{file}[{i}]")
+    else:
+        yield _validate(data, str(file))

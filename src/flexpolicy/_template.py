@@ -1,0 +1,119 @@
+"""Rationale templates: `Returned {days_since_purchase} days after purchase.`
+
+Placeholders are expressions of the policy language, checked at load time like
+conditions, so `{customer.teir}` is a load error with a hint, never a blank in
+front of a customer.  `{{` and `}}` stand for literal braces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ._expr import _checked as c
+from ._expr._catalog import RECORDS, ROOTS
+from ._expr._checker import Scope, check_text
+from ._expr._lexer import ExprError
+from ._ir import Placeholder, Template
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateProblem:
+    code: str
+    message: str
+    offset: int  # into the template text
+    hint: str | None = None
+
+
+def parse_template(
+    text: str, scope: Scope, *, for_customer: bool
+) -> tuple[Template | None, list[TemplateProblem]]:
+    parts: list[str | Placeholder] = []
+    problems: list[TemplateProblem] = []
+    literal: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "{" and text[i + 1 : i + 2] == "{":
+            literal.append("{")
+            i += 2
+            continue
+        if ch == "}" and text[i + 1 : i + 2] == "}":
+            literal.append("}")
+            i += 2
+            continue
+        if ch == "}":
+            problems.append(
+                TemplateProblem("bad-placeholder", "`}` without a matching `{`", i, "write `}}`")
+            )
+            i += 1
+            continue
+        if ch != "{":
+            literal.append(ch)
+            i += 1
+            continue
+        close = text.find("}", i + 1)
+        if close < 0:
+            problems.append(
+                TemplateProblem(
+                    "bad-placeholder", "`{` starts a placeholder that never ends", i, "write `{{`"
+                )
+            )
+            break
+        source = text[i + 1 : close]
+        if literal:
+            parts.append("".join(literal))
+            literal = []
+        if not source.strip():
+            problems.append(TemplateProblem("bad-placeholder", "empty placeholder `{}`", i))
+        else:
+            checked = check_text(source, scope, want_bool=False)
+            for problem in checked.problems:
+                problems.append(_placeholder_problem(problem, source, i + 1))
+            if checked.expr is not None:
+                if for_customer:
+                    problems.extend(_internal_uses(checked.expr, i + 1))
+                parts.append(Placeholder(source.strip(), checked.expr))
+        i = close + 1
+    if literal:
+        parts.append("".join(literal))
+    if problems:
+        return None, problems
+    return Template(text, tuple(parts)), []
+
+
+def _placeholder_problem(problem: ExprError, source: str, base: int) -> TemplateProblem:
+    message = problem.message
+    if problem.code in ("unknown-name", "unknown-field", "unknown-param"):
+        message = f"placeholder `{{{source.strip()}}}` names nothing: {message}"
+    return TemplateProblem(problem.code, message, base + problem.start, problem.hint)
+
+
+def _internal_uses(expr: c.Expr, base: int) -> list[TemplateProblem]:
+    found: list[TemplateProblem] = []
+    for node in c.walk(expr):
+        if isinstance(node, c.Field):
+            record = ROOTS[node.root].record
+            spec = RECORDS[record].get(node.path[0]) if record else None
+            if spec is not None and spec.internal:
+                found.append(
+                    TemplateProblem(
+                        "internal-in-customer-text",
+                        f"customer text shows `{node.dotted}`, an internal score or flag",
+                        base + node.start,
+                        "keep internal fields in `explain.staff`; tell the customer the reason "
+                        "in plain words",
+                    )
+                )
+    return found
+
+
+Renderer = Callable[[c.Expr], str]
+
+
+def render(template: Template, value_text: Renderer) -> str:
+    """Fill a template, turning each placeholder's value into words."""
+    out: list[str] = []
+    for part in template.parts:
+        out.append(part if isinstance(part, str) else value_text(part.expr))
+    return "".join(out)

@@ -1,0 +1,142 @@
+"""The `flexpolicy` command: decide, check and demo.
+
+Behaves like a good Unix tool: results on stdout, problems on stderr as
+`file:line:col: level[code]: message`, exit 0 on success, 1 when the policy or
+the facts are wrong, 2 for a wrong command line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ._render import decision_panel, demo_table
+from ._situations import read_situations
+from .decision import Decision
+from .errors import FlexPolicyError, PolicyError
+from .models import Actor, Situation
+from .policy import Policy, PolicySet, load_policies, load_policy
+
+app = typer.Typer(
+    name="flexpolicy",
+    help="Customer-service policies that bend for the right customers, and say why.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _console(stderr: bool = False) -> Console:
+    width = None if sys.stdout.isatty() else 160
+    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+
+
+def _fail(exc: FlexPolicyError) -> typer.Exit:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if isinstance(exc, PolicyError):
+        for problem in exc.problems:
+            err.print(problem.format(), markup=False)
+    else:
+        err.print(f"error: {exc}", markup=False)
+    return typer.Exit(code=1)
+
+
+def _load(path: Path) -> Policy | PolicySet:
+    return load_policies(path) if path.is_dir() else load_policy(path)
+
+
+def _decide_one(target: Policy | PolicySet, situation: Situation, role: str | None) -> Decision:
+    if role is not None:
+        actor = situation.actor or Actor(id="cli", role=role)
+        situation = situation.model_copy(update={"actor": actor.model_copy(update={"role": role})})
+    return target.decide_situation(situation)
+
+
+@app.command()
+def decide(
+    situation_file: Annotated[Path, typer.Argument(help="a situation: .yaml, .json or .jsonl")],
+    policy: Annotated[
+        Path, typer.Option("--policy", "-p", help="a policy file, or a directory of them")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print JSON (JSON Lines for many)")
+    ] = False,
+    role: Annotated[
+        str | None, typer.Option("--as", help="decide as an employee with this role")
+    ] = None,
+) -> None:
+    """Decide a situation and explain why."""
+    try:
+        target = _load(policy)
+        out = _console()
+        for situation in read_situations(situation_file):
+            decision = _decide_one(target, situation, role)
+            if as_json:
+                indent = None if situation_file.suffix == ".jsonl" else 2
+                sys.stdout.write(decision.model_dump_json(indent=indent) + "\n")
+            else:
+                out.print(decision_panel(decision, situation))
+    except FlexPolicyError as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="policy files or directories")],
+) -> None:
+    """Load and check policies; print every problem as file:line:col."""
+    failed = False
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
+    for file in files:
+        try:
+            load_policy(file)
+        except PolicyError as exc:
+            failed = True
+            for problem in exc.problems:
+                err.print(problem.format(), markup=False)
+    if failed:
+        raise typer.Exit(code=1)
+    print(f"{len(files)} polic{'y' if len(files) == 1 else 'ies'} checked, no problems")
+
+
+def _shipped(name: str) -> Path:
+    """`rules/` or `examples/situations/` from the working directory or the source tree."""
+    here = Path.cwd() / name
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / name
+
+
+@app.command()
+def demo(
+    rules: Annotated[Path | None, typer.Option(help="policies to use")] = None,
+    examples: Annotated[Path | None, typer.Option(help="situation files to decide")] = None,
+) -> None:
+    """Decide every shipped example situation with the shipped policies."""
+    rules_dir = rules or _shipped("rules")
+    examples_dir = examples or _shipped("examples/situations")
+    try:
+        policies = load_policies(rules_dir)
+        rows = []
+        for file in sorted(examples_dir.glob("*.y*ml")):
+            for situation in read_situations(file):
+                rows.append((file.stem, situation, policies.decide_situation(situation)))
+    except FlexPolicyError as exc:
+        raise _fail(exc) from None
+    out = _console()
+    out.print(demo_table(rows, policies))
+
+
+def main() -> None:
+    """Entry point of the `flexpolicy` console script."""
+    app()
+
+
+__all__ = ["app", "main"]

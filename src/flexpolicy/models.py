@@ -1,0 +1,169 @@
+"""The typed facts a POS or CRM backend hands to `Policy.decide`.
+
+Only what DESIGN.md calls required is required (ids, `tier`, `kind`,
+`purchased_at`, `requested_at`, each item's sku and price); everything else is
+optional or has a default, because a till often does not know a customer's
+segment and a fee waiver has no item.  Money is `Decimal`, dates are `date`,
+and every model is frozen: a decision can never change the facts it was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .errors import InputError
+
+__all__ = [
+    "ITEM_CONDITIONS",
+    "Actor",
+    "CaseFacts",
+    "Customer",
+    "ItemCondition",
+    "LineItem",
+    "Request",
+    "Situation",
+    "Transaction",
+]
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=1_000_000_000)]
+AttributeValue = str | bool | int | Decimal | date | None
+
+ItemCondition = Literal["unused", "opened", "used", "damaged", "defective"]
+ITEM_CONDITIONS: tuple[str, ...] = ("unused", "opened", "used", "damaged", "defective")
+
+
+class _Facts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_max_length=10_000)
+
+
+class Customer(_Facts):
+    """Who is asking: how valuable they are to the store and what we know of them."""
+
+    id: Id
+    tier: Annotated[int, Field(ge=1, le=5, description="profitability score, 5 is best")]
+    segment: Label | None = Field(None, description="persona label, free text")
+    lifetime_value: Money | None = None
+    purchases_12m: Count = 0
+    returns_12m: Count = 0
+    exceptions_90d: Count = Field(0, description="exceptions already granted in 90 days")
+    member_since: date | None = None
+    flags: frozenset[Label] = Field(
+        frozenset(), description="account flags such as `abusive` or `fraud_watch`"
+    )
+    attributes: dict[Label, AttributeValue] = Field(
+        default_factory=dict, description="store-specific data, read as customer.attributes.NAME"
+    )
+    name: Label | None = Field(None, description="for people, never for decisions")
+    email: Label | None = Field(None, description="for people, never for decisions")
+
+
+class LineItem(_Facts):
+    """One line of a transaction."""
+
+    sku: Id
+    unit_price: Money
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    category: Label | None = None
+    final_sale: bool = False
+
+
+class Transaction(_Facts):
+    """The purchase a request is about."""
+
+    id: Id
+    purchased_at: date
+    customer_id: Id | None = None
+    store_id: Id | None = None
+    channel: Label | None = Field(None, description="`in_store`, `online`, `phone`, ...")
+    items: tuple[LineItem, ...] = ()
+    payment_method: Label | None = None
+
+
+class Request(_Facts):
+    """What the customer asks for."""
+
+    id: Id
+    kind: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$"),
+        Field(description="`return`, `exchange`, `refund`, `price_adjustment`, ..."),
+    ]
+    requested_at: date
+    transaction_id: Id | None = None
+    sku: Id | None = None
+    item_condition: ItemCondition | None = None
+    packaging_intact: bool | None = None
+    has_receipt: bool | None = None
+    reason: Label | None = Field(None, description="`wrong_item_sold`, `double_charge`, ...")
+    store_at_fault: bool = False
+    requested_remedy: Label | None = None
+    amount: Money | None = None
+    case_id: Id | None = None
+
+
+class Actor(_Facts):
+    """The employee acting; `role` must be a rung of the policy's authority ladder."""
+
+    id: Id
+    role: Label
+
+
+class CaseFacts(_Facts):
+    """What a case tells a decision about the customer's history with one problem.
+
+    Read in policies as `case.contacts_14d`, `case.overdue_promises`, and so on.
+    """
+
+    id: Id
+    contacts_total: Count = 0
+    contacts_14d: Count = 0
+    days_open: Count = 0
+    steps: Count = 0
+    open_promises: Count = 0
+    overdue_promises: Count = 0
+    resolved: bool = False
+
+
+class Situation(_Facts):
+    """Everything one decision needs, as read from a situation file."""
+
+    request: Request
+    customer: Customer
+    transaction: Transaction | None = None
+    actor: Actor | None = None
+    as_of: date | None = None
+    case: CaseFacts | None = None
+    title: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        None, description="a label for people, ignored by decisions"
+    )
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Situation:
+        """A copy with fields replaced, e.g. `{"request.has_receipt": True}`.
+
+        Paths are `record.field` for `request`, `customer`, `transaction` and
+        `case` - the form `Alternative.changes` uses - and the result is
+        validated like any situation.
+        """
+        data = self.model_dump()
+        for path, value in changes.items():
+            root, _, name = path.partition(".")
+            record = (
+                data.get(root) if root in ("request", "customer", "transaction", "case") else None
+            )
+            if not isinstance(record, dict) or not name or "." in name or name not in record:
+                raise InputError(
+                    f"cannot change `{path}`: not a field of this situation",
+                    code="unknown-field",
+                    hint="paths look like `request.has_receipt` or `customer.tier`",
+                )
+            record[name] = value
+        return Situation.model_validate(data)

@@ -1,0 +1,315 @@
+"""Load policies and decide: `load_policy`, `load_policies`, `Policy`, `PolicySet`.
+
+The pipeline, one stage per module: `_yaml` (safe load with locations) ->
+`schema` + `_build` (validate, type-check, build the IR) -> `_compile` (native
+back end) -> `_semantics` (matches to verdict) -> `decision` / `_explain`
+(lazy rationale, trace, alternatives, levers).
+
+A `Policy` is immutable after loading and holds no per-decision state, so one
+instance can serve every thread of a POS backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from ._build import build_policy
+from ._compile import Matcher, compile_policy
+from ._context import coerce, make_context
+from ._explain import Evaluation
+from ._ir import PolicyIR
+from ._semantics import resolve
+from ._yaml import load_yaml
+from .decision import Decision
+from .errors import InputError, PolicyError, Problem
+from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
+
+__all__ = ["Policy", "PolicySet", "load_policies", "load_policy"]
+
+Engine = Literal["native", "durable"]
+ENGINES: tuple[str, ...] = ("native", "durable")
+FactsIn = Mapping[str, Any]
+
+
+def _read(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise PolicyError.single(
+            "unreadable", f"cannot read policy file: {exc.strerror or exc}", file=str(path)
+        ) from None
+
+
+def _check_engine(engine: str, file: str) -> None:
+    if engine == "native":
+        return
+    if engine == "durable":
+        raise PolicyError.single(
+            "engine-unavailable",
+            "the `durable` engine is not available in this version",
+            file=file,
+            hint='use engine="native"',
+        )
+    raise PolicyError.single(
+        "unknown-engine",
+        f"unknown engine `{engine}`",
+        file=file,
+        hint="engines are: " + ", ".join(f"`{e}`" for e in ENGINES),
+    )
+
+
+class Policy:
+    """One compiled policy.  Use `load_policy` or `Policy.from_yaml` to make one."""
+
+    __slots__ = ("_ir", "_match", "_source", "engine")
+
+    def __init__(self, ir: PolicyIR, *, engine: Engine = "native") -> None:
+        compiled = compile_policy(ir)
+        self._ir = ir
+        self._match: Matcher = compiled.match
+        self._source = compiled.source
+        self.engine = engine
+
+    @classmethod
+    def from_yaml(
+        cls, text: str | bytes, *, file: str = "<string>", engine: Engine = "native"
+    ) -> Policy:
+        """Load a policy from YAML text (`file` names it in error messages)."""
+        _check_engine(engine, file)
+        loaded = load_yaml(text, file)
+        ir, problems = build_policy(loaded)
+        if ir is None:
+            raise PolicyError(problems)
+        return cls(ir, engine=engine)
+
+    # -- identity ---------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._ir.id
+
+    @property
+    def version(self) -> str:
+        return self._ir.version
+
+    @property
+    def title(self) -> str | None:
+        return self._ir.title
+
+    @property
+    def digest(self) -> str:
+        """`sha256:` hash of the policy's content (comments and layout excluded)."""
+        return self._ir.digest
+
+    @property
+    def file(self) -> str:
+        return self._ir.file
+
+    @property
+    def applies_to(self) -> tuple[str, ...]:
+        return self._ir.applies_to
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self._ir.roles
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self._ir.rules)
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.id} {self.version} ({len(self._ir.rules)} rules, {self.engine})>"
+
+    # -- deciding ---------------------------------------------------------------
+    def decide(
+        self,
+        request: Request | FactsIn,
+        *,
+        customer: Customer | FactsIn,
+        transaction: Transaction | FactsIn | None = None,
+        actor: Actor | FactsIn | None = None,
+        as_of: date | None = None,
+        case: CaseFacts | FactsIn | None = None,
+    ) -> Decision:
+        """Decide one request.  Raises `InputError` for missing or contradictory facts."""
+        request = coerce(request, Request, "request")
+        customer = coerce(customer, Customer, "customer")
+        if transaction is not None:
+            transaction = coerce(transaction, Transaction, "transaction")
+        if actor is not None:
+            actor = coerce(actor, Actor, "actor")
+        if case is not None:
+            case = coerce(case, CaseFacts, "case")
+        return self._decide(request, customer, transaction, actor, as_of, case)
+
+    def decide_situation(self, situation: Situation | FactsIn) -> Decision:
+        """Decide one `Situation` (or a mapping shaped like one)."""
+        s = coerce(situation, Situation, "situation")
+        return self._decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+
+    def decide_all(self, situations: Iterable[Situation | FactsIn]) -> list[Decision]:
+        """Decide many situations (the batch and replay path), in order."""
+        return list(self.iter_decide(situations))
+
+    def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
+        """Like `decide_all`, one decision at a time, for histories of any length."""
+        decide = self._decide
+        for i, situation in enumerate(situations):
+            try:
+                s = coerce(situation, Situation, "situation")
+                yield decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+            except InputError as exc:
+                raise InputError(
+                    f"situation {i}: {exc.message}", code=exc.code, hint=exc.hint
+                ) from None
+
+    def _decide(  # noqa: PLR0917 - hot path: positional arguments are cheaper
+        self,
+        request: Request,
+        customer: Customer,
+        transaction: Transaction | None,
+        actor: Actor | None,
+        as_of: date | None,
+        case: CaseFacts | None,
+    ) -> Decision:
+        ir = self._ir
+        if request.kind not in ir.applies_to:
+            raise InputError(
+                f"policy `{ir.id}` does not decide `{request.kind}` requests",
+                code="wrong-policy",
+                hint="it applies to: " + ", ".join(f"`{k}`" for k in ir.applies_to),
+            )
+        ctx = make_context(ir.roles, ir.rank, request, customer, transaction, actor, as_of, case)
+        stage, index, flex = self._match(
+            request, customer, transaction, ctx.actor, case, ctx.as_of, ctx.item
+        )
+        verdict = resolve(ir, stage, index, flex, ctx.rank)
+        rule = verdict.rule
+        return Decision(
+            Evaluation(ir, ctx, stage, verdict, self.decide_situation),
+            outcome=verdict.outcome,
+            exception=verdict.exception,
+            remedy=rule.remedy if verdict.outcome != "deny" and stage != 0 else None,
+            required_role=verdict.required_role,
+            rule_id=rule.id,
+            bends=verdict.bends,
+            policy_id=ir.id,
+            policy_version=ir.version,
+            policy_digest=ir.digest,
+        )
+
+
+def load_policy(path: str | Path, *, engine: Engine = "native") -> Policy:
+    """Load, check and compile one policy file; raise `PolicyError` listing every problem."""
+    _check_engine(engine, str(path))
+    return Policy.from_yaml(_read(path), file=str(path), engine=engine)
+
+
+class PolicySet:
+    """Several policies, each deciding its own request kinds."""
+
+    __slots__ = ("_by_kind", "policies")
+
+    def __init__(self, policies: Iterable[Policy]) -> None:
+        self.policies: tuple[Policy, ...] = tuple(policies)
+        by_kind: dict[str, Policy] = {}
+        problems: list[Problem] = []
+        for policy in self.policies:
+            for kind in policy.applies_to:
+                other = by_kind.get(kind)
+                if other is not None:
+                    problems.append(
+                        Problem(
+                            "kind-conflict",
+                            f"request kind `{kind}` is claimed by `{other.id}` ({other.file}) "
+                            f"and `{policy.id}`",
+                            policy.file,
+                            1,
+                            1,
+                            "each request kind must be decided by exactly one policy",
+                        )
+                    )
+                by_kind.setdefault(kind, policy)
+        if problems:
+            raise PolicyError(problems)
+        self._by_kind = by_kind
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(sorted(self._by_kind))
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self.policies)
+
+    def __len__(self) -> int:
+        return len(self.policies)
+
+    def __getitem__(self, policy_id: str) -> Policy:
+        for policy in self.policies:
+            if policy.id == policy_id:
+                return policy
+        raise KeyError(policy_id)
+
+    def for_kind(self, kind: str) -> Policy:
+        policy = self._by_kind.get(kind)
+        if policy is None:
+            raise InputError(
+                f"no policy decides `{kind}` requests",
+                code="no-policy",
+                hint="policies here decide: " + ", ".join(f"`{k}`" for k in self.kinds),
+            )
+        return policy
+
+    def decide(
+        self,
+        request: Request | FactsIn,
+        *,
+        customer: Customer | FactsIn,
+        transaction: Transaction | FactsIn | None = None,
+        actor: Actor | FactsIn | None = None,
+        as_of: date | None = None,
+        case: CaseFacts | FactsIn | None = None,
+    ) -> Decision:
+        request = coerce(request, Request, "request")
+        return self.for_kind(request.kind).decide(
+            request, customer=customer, transaction=transaction, actor=actor, as_of=as_of, case=case
+        )
+
+    def decide_situation(self, situation: Situation | FactsIn) -> Decision:
+        s = coerce(situation, Situation, "situation")
+        return self.for_kind(s.request.kind).decide_situation(s)
+
+    def decide_all(self, situations: Iterable[Situation | FactsIn]) -> list[Decision]:
+        out: list[Decision] = []
+        for i, situation in enumerate(situations):
+            try:
+                out.append(self.decide_situation(situation))
+            except InputError as exc:
+                raise InputError(
+                    f"situation {i}: {exc.message}", code=exc.code, hint=exc.hint
+                ) from None
+        return out
+
+
+def load_policies(directory: str | Path, *, engine: Engine = "native") -> PolicySet:
+    """Load every `*.yaml` / `*.yml` policy in a directory; report all problems of all files."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise PolicyError.single("unreadable", "not a directory of policies", file=str(directory))
+    files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not files:
+        raise PolicyError.single(
+            "no-policies", "no `*.yaml` policy files here", file=str(directory)
+        )
+    policies: list[Policy] = []
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            policies.append(load_policy(path, engine=engine))
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise PolicyError(problems)
+    return PolicySet(policies)
