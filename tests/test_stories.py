@@ -98,3 +98,45 @@ def test_every_example_is_decided(policies: flexpolicy.PolicySet) -> None:
         decision = policies.decide_situation(example(file.stem))
         assert decision.rationale.staff
         assert decision.rationale.customer
+
+
+def test_a_missing_box_is_something_the_customer_can_fix(policies: flexpolicy.PolicySet) -> None:
+    situation = example("exchange").with_changes({"customer.tier": 2})
+    decision = policies.decide_situation(situation)
+    assert (decision.outcome, decision.rule_id) == ("deny", "missing-packaging")
+    first = decision.alternatives[0]
+    assert first.rule_id == "standard-exchange"
+    assert first.customer_can_act
+    assert first.unmet[0].customer_text == "the original packaging is intact"
+    assert first.changes == {"request.packaging_intact": True}
+    assert "We could help if the original packaging is intact" in decision.rationale.customer
+    flipped = policies.decide_situation(situation.with_changes(first.changes))
+    assert (flipped.outcome, flipped.rule_id) == ("approve", "standard-exchange")
+
+
+def test_tier_is_a_counterfactual_the_customer_cannot_change(
+    policies: flexpolicy.PolicySet,
+) -> None:
+    situation = example("exchange").with_changes({"customer.tier": 2})
+    decision = policies.decide_situation(situation)
+    by_rule = {a.rule_id: a for a in decision.alternatives}
+    tier = by_rule["regular-no-box"]
+    assert not tier.customer_can_act
+    assert tier.unmet[0].customer_text is None  # never tell a customer their score
+    assert tier.changes == {"customer.tier": 3}
+    assert tier.exception
+    flipped = policies.decide_situation(situation.with_changes(tier.changes))
+    assert flipped.rule_id == "regular-no-box"
+    assert flipped.outcome == "approve"
+
+
+def test_the_window_counterfactual_moves_the_purchase_date(
+    policies: flexpolicy.PolicySet,
+) -> None:
+    situation = example("late-return-denied")
+    decision = policies.decide_situation(situation)
+    window = next(a for a in decision.alternatives if a.rule_id == "standard-window")
+    assert window.unmet[0].text == "bought within the last 30 days"
+    assert window.changes is not None
+    flipped = policies.decide_situation(situation.with_changes(window.changes))
+    assert flipped.outcome == "approve"

@@ -82,8 +82,9 @@ def _alternative(
         requirements.append(
             Requirement(
                 condition=condition.source,
-                text=ph.describe(condition.expr, ev, truth) or condition.source,
-                customer_text=ph.describe(condition.expr, ev, truth, "customer"),
+                text=ph.requirement(condition.expr, ev) or condition.source,
+                now=ph.describe(condition.expr, ev, truth) or condition.source,
+                customer_text=ph.requirement(condition.expr, ev, "customer"),
                 customer_can_change=changeable(condition.expr, ev),
                 change=_jsonable(change) if change is not None else None,
             )
@@ -168,6 +169,10 @@ def solve(expr: c.Expr, ev: Evaluator, *, want: bool) -> Changes | None:
             return None
         case c.Field() if expr.type.kind is t.Kind.BOOL:
             return _assign(expr, want, ev)
+        case c.Call(func="coalesce", args=(first, fallback)) if expr.type.kind is t.Kind.BOOL:
+            if ev.value(first) is None and ev.truth(fallback) is want:
+                return {}
+            return solve(first, ev, want=want)
         case c.Cmp():
             wanted = expr.op if want else _NEGATE[expr.op]
             return _solve_compare(wanted, expr.left, expr.right, ev)

@@ -290,8 +290,8 @@ class Evaluation:
         alternatives: list[Alternative] = decision.alternatives
         if alternatives:
             best = alternatives[0]
-            unmet_staff = "; ".join(r.text for r in best.unmet)
-            unmet_customer = "; ".join(r.customer_text for r in best.unmet if r.customer_text)
+            unmet_staff = "; ".join(r.now for r in best.unmet)
+            unmet_customer = "; ".join(r.now for r in best.unmet if r.customer_text is not None)
         if rule.kind == "default" and not rule.explain.staff:
             staff_reason = f"no rule approves this{': ' + unmet_staff if unmet_staff else ''}"
         staff = f"Deny under rule `{rule.id}`: {staff_reason}"

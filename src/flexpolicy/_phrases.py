@@ -145,11 +145,78 @@ def describe(
             if spec is not None and spec.yes and spec.no:
                 return spec.yes if passed else spec.no
             return f"{noun(expr)}: {'yes' if passed else 'no'}"
+        case c.Call(func="coalesce", args=(first, fallback)) if expr.type.kind is t.Kind.BOOL:
+            if ev.value(first) is None:
+                said = describe(first, ev, None, audience)
+                return f"{said}, so it counts as {fmt(ev.value(fallback))}" if said else None
+            return describe(first, ev, passed, audience)
         case c.Call(func="known", args=(arg,)):
             return f"{noun(arg)} is {'known' if passed else 'not known'}"
         case c.Const(value=bool()):
             return "always" if passed else "never"
     return f"`{unparse(expr)}` is {'true' if passed else 'false'}"
+
+
+_NEEDS = {
+    "<=": "at most {c}",
+    "<": "under {c}",
+    ">=": "at least {c}",
+    ">": "above {c}",
+    "==": "is {c}",
+    "!=": "is not {c}",
+}
+
+
+def requirement(expr: c.Expr, ev: Evaluator, audience: Audience = "staff") -> str | None:
+    """Words for what must hold for `expr` to be true ("the original packaging is intact")."""
+    if audience == "customer" and is_internal(expr, ev.facts):
+        return None
+    match expr:
+        case c.Not(operand=c.Field() as field) if field.type.kind is t.Kind.BOOL:
+            spec = field_spec(field)
+            return spec.no if spec and spec.no else f"{noun(field)}: no"
+        case c.Field() if expr.type.kind is t.Kind.BOOL:
+            spec = field_spec(expr)
+            return spec.yes if spec and spec.yes else f"{noun(expr)}: yes"
+        case c.FactRef(name=name):
+            return requirement(ev.facts[name].expr, ev, audience)
+        case c.Call(func="coalesce", args=(first, _)) if expr.type.kind is t.Kind.BOOL:
+            return requirement(first, ev, audience)
+        case c.Call(func="known", args=(arg,)):
+            return f"{noun(arg)} is known"
+        case c.And(operands=ops):
+            parts = [requirement(o, ev, audience) for o in ops if ev.truth(o) is not True]
+            return "; ".join(p for p in parts if p) or None
+        case c.Or(operands=ops):
+            parts = [requirement(o, ev, audience) for o in ops]
+            return " or ".join(p for p in parts if p) or None
+        case c.Cmp(op=op, left=left, right=right) if op in ("in", "not in"):
+            wanted = op == "in"
+            if right.type.kind is t.Kind.SET:
+                item = fmt(ev.value(left))
+                if isinstance(right, c.Field) and right.dotted == "customer.flags":
+                    return f"the account is {'' if wanted else 'not '}flagged {item}"
+                return f"{noun(right)} {'include' if wanted else 'do not include'} {item}"
+            options = fmt(ev.value(right))
+            return f"{noun(left)} is {'' if wanted else 'not '}one of {options}"
+        case c.Cmp(op=op, left=left, right=right):
+            if isinstance(left, c.Const) and not isinstance(right, c.Const):
+                left, right, op = right, left, _MIRROR[op]
+            limit = ev.value(right)
+            if (
+                isinstance(left, c.Builtin)
+                and left.name == "days_since_purchase"
+                and op
+                in (
+                    "<=",
+                    "<",
+                )
+            ):
+                return f"bought within the last {fmt(limit)} days"
+            unit = unit_of(left)
+            shown = fmt(limit, right.type if isinstance(right, c.Const) else left.type, unit)
+            return f"{noun(left)} {_NEEDS[op].format(c=shown)}"
+    return f"`{unparse(expr)}`"
 
 
 def _first_missing(expr: c.Expr, ev: Evaluator) -> c.Expr | None:

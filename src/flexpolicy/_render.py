@@ -45,10 +45,9 @@ def decision_panel(decision: Decision, situation: Situation) -> Panel:
     body.add_row("for customer", decision.rationale.customer)
     for alternative in decision.alternatives:
         needs = "; ".join(r.text for r in alternative.unmet)
-        who = "customer can act" if alternative.customer_can_act else "not up to the customer"
-        body.add_row(
-            "could be", f"{alternative.outcome} under {alternative.rule_id} if {needs} ({who})"
-        )
+        who = "the customer can do this" if alternative.customer_can_act else "not up to them"
+        line = f"{alternative.outcome} under {alternative.rule_id} if {needs} ({who})"
+        body.add_row("could be", line)
     for lever in decision.levers:
         body.add_row("you may offer", lever.text)
     policy = f"{decision.policy_id} {decision.policy_version}"

@@ -65,8 +65,9 @@ class Requirement(_Out):
     """One condition an alternative still needs, in plain words."""
 
     condition: str
-    text: str
-    customer_text: str | None  # None when it concerns internal scores or flags
+    text: str  # what must hold, for staff
+    now: str  # what holds now, for staff
+    customer_text: str | None  # what must hold, for the customer; None when internal
     customer_can_change: bool
     change: dict[str, JsonValue] | None  # situation fields that would satisfy it
 
