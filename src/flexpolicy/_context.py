@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -89,6 +89,8 @@ def make_context(  # noqa: PLR0917 - the facts of one decision, in DESIGN.md's o
     """Cross-check the facts of one decision and resolve the line item."""
     if as_of is None:
         as_of = request.requested_at
+    elif isinstance(as_of, datetime):
+        as_of = as_of.date()  # decisions are by day; the time of day never matters
     elif not isinstance(as_of, date):
         raise InputError(
             f"`as_of` must be a date, not {type(as_of).__name__}", code="invalid-facts"

@@ -43,17 +43,36 @@ def _rule_id(data: Any, loc: Path) -> str | None:
     return "default" if loc[:1] == ("default",) else None
 
 
-def _clean_loc(loc: tuple[int | str, ...]) -> Path:
-    """Drop pydantic's union-branch markers such as `str` or `ExplainSpec`."""
+_TYPE_MARKERS = ("str", "int", "bool", "date", "decimal", "float", "list", "dict")
+_MARKER_PREFIXES = ("list[", "dict[", "function-", "constrained-", "union[", "json-or-python")
+
+
+def _is_marker(part: int | str) -> bool:
+    """Whether a loc part is one of pydantic's union-branch markers, not a key."""
+    if not isinstance(part, str):
+        return False
+    return part in _TYPE_MARKERS or part.startswith(_MARKER_PREFIXES) or part.endswith("Spec")
+
+
+def _clean_loc(loc: tuple[int | str, ...], data: Any = None) -> Path:
+    """Drop pydantic's union-branch markers (`str`, `ExplainSpec`) but keep real keys.
+
+    A part is a user's key when the data at that point is a mapping holding it, so
+    an author's `Outcome:` or `str:` key is never mistaken for a marker.
+    """
     out: list[int | str] = []
+    node = data
     for part in loc:
-        if isinstance(part, str) and (
-            part[:1].isupper() or part in ("str", "int", "bool", "date", "decimal", "list")
-        ):
-            continue
-        if isinstance(part, str) and part.startswith(("list[", "function-", "constrained-")):
+        is_key = isinstance(node, dict) and part in node
+        if not is_key and _is_marker(part):
             continue
         out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
     return tuple(out)
 
 
@@ -63,7 +82,7 @@ def _other_branch(raw_loc: tuple[int | str, ...], value: Any) -> bool:
     For `explain: {staf: hi}` pydantic reports both "not a string" and "unknown
     key `staf`"; the mapping was clearly meant as the mapping branch.
     """
-    markers = [p for p in raw_loc if isinstance(p, str) and p not in _clean_loc((p,))]
+    markers = [p for p in raw_loc if isinstance(p, str) and _is_marker(p)]
     if not markers:
         return False
     meant_mapping = isinstance(value, dict) or any(m[:1].isupper() for m in markers)
@@ -81,7 +100,7 @@ def problems_from_validation(error: ValidationError, loaded: LoadedYaml) -> list
     problems: list[Problem] = []
     seen: set[tuple[Path, str]] = set()
     for item in error.errors(include_url=False):
-        loc = _clean_loc(item["loc"])
+        loc = _clean_loc(item["loc"], loaded.data)
         kind = item["type"]
         if _other_branch(item["loc"], item["input"]):
             continue
@@ -91,7 +110,7 @@ def problems_from_validation(error: ValidationError, loaded: LoadedYaml) -> list
         if len(loc) < len(item["loc"]) and kind != "extra_forbidden":
             seen.add((loc, "*"))  # one message per union-typed value is enough
         rule_id = _rule_id(loaded.data, loc)
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc:
             key = str(loc[-1])
             model = _model_at(loc[:-1])
             allowed = list(model.model_fields) if model else []
@@ -111,7 +130,7 @@ def problems_from_validation(error: ValidationError, loaded: LoadedYaml) -> list
                 )
             )
             continue
-        if kind == "missing":
+        if kind == "missing" and loc:
             span = loaded.span(loc[:-1])
             problems.append(
                 Problem(
@@ -136,14 +155,16 @@ def problems_from_validation(error: ValidationError, loaded: LoadedYaml) -> list
                 loaded.file,
                 span.line,
                 span.column,
-                _hint_for(kind, loc),
+                _hint_for(kind, loc, item["input"]),
                 rule_id,
             )
         )
     return problems
 
 
-def _hint_for(kind: str, loc: Path) -> str | None:
+def _hint_for(kind: str, loc: Path, value: Any) -> str | None:
+    if loc and loc[-1] in ("staff", "customer", "explain") and isinstance(value, dict | list):
+        return 'YAML read `{...}` or `[...]` as data; quote the sentence: `"{window_days} days"`'
     if loc and loc[-1] == "explain":
         return "write one sentence, or `staff:` and `customer:` sentences"
     if kind == "string_pattern_mismatch":

@@ -30,6 +30,27 @@ class Verdict:
     required_role: str | None
 
 
+class VerdictCache:
+    """Verdicts depend only on (stage, index, flex matches, rank): a small, finite set.
+
+    Memoising them keeps `resolve` out of the hot path.  Filling the dict from
+    several threads at once is harmless: every thread computes the same value.
+    """
+
+    __slots__ = ("_ir", "_verdicts")
+
+    def __init__(self, ir: PolicyIR) -> None:
+        self._ir = ir
+        self._verdicts: dict[tuple[int, int, tuple[int, ...], int], Verdict] = {}
+
+    def get(self, stage: int, index: int, flex: tuple[int, ...], rank: int) -> Verdict:
+        key = (stage, index, flex, rank)
+        found = self._verdicts.get(key)
+        if found is None:
+            found = self._verdicts[key] = resolve(self._ir, stage, index, flex, rank)
+        return found
+
+
 def resolve(ir: PolicyIR, stage: int, index: int, flex: tuple[int, ...], rank: int) -> Verdict:
     if stage == STAGE_GUARD:
         guard = ir.guards[index]

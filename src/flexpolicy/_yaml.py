@@ -183,8 +183,15 @@ class _Builder:
                 self.problem(key_node, "bad-key", "a mapping key must be a plain name")
                 continue
             key = self._scalar(key_node)
-            if not isinstance(key, str | int):
-                key = str(key)
+            if not isinstance(key, str):
+                shown = key_node.value or "null"
+                self.problem(
+                    key_node,
+                    "bad-key",
+                    f"a key must be a name, not `{shown}` (YAML reads it as {_kind_name(key)})",
+                    f'quote it if you mean the text: `"{shown}":`',
+                )
+                continue
             if key in result:
                 first = self.key_spans.get((*path, key))
                 where = f" (first at line {first.line})" if first else ""
@@ -214,14 +221,30 @@ class _Builder:
             return number
         try:
             return self._constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.problem(node, "bad-scalar", f"cannot read `{node.value}`: {exc}")
+        except (yaml.YAMLError, ValueError, OverflowError, AttributeError, KeyError, TypeError):
+            tag_name = tag.rsplit(":", 1)[-1]
+            self.problem(
+                node,
+                "bad-scalar",
+                f"`{node.value}` is not a valid {tag_name}",
+                "remove the explicit `!!` tag, or write a valid value",
+            )
             return None
 
 
 class _TooLargeError(Exception):
     def __init__(self, node: yaml.Node) -> None:
         self.node = node
+
+
+def _kind_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | Decimal):
+        return "a number"
+    return f"a {type(value).__name__}"
 
 
 def _span_of(node: yaml.Node) -> Span:
@@ -249,6 +272,11 @@ def _check_depth(text: str, file: str) -> None:
             depth -= 1
 
 
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
 def _syntax_hint(text: str, line: int) -> str:
     lines = text.splitlines()
     if 0 < line <= len(lines):
@@ -265,7 +293,7 @@ def _syntax_hint(text: str, line: int) -> str:
 
 def load_yaml(data: bytes | str, file: str) -> LoadedYaml:
     """Parse one YAML document safely; raise `PolicyError` listing every problem."""
-    size = len(data.encode("utf-8") if isinstance(data, str) else data)
+    size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > MAX_BYTES:
         raise PolicyError.single(
             "too-large",
@@ -279,16 +307,49 @@ def load_yaml(data: bytes | str, file: str) -> LoadedYaml:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
+            before = data[: exc.start]
+            line = before.count(b"\n") + 1
+            column = exc.start - (before.rfind(b"\n") + 1) + 1
             raise PolicyError.single(
-                "encoding", f"file is not UTF-8 text ({exc.reason})", file=file, line=1, column=1
+                "encoding",
+                f"file is not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be read",
+                file=file,
+                line=line,
+                column=column,
+                hint="save the file as UTF-8",
             ) from None
     else:
         text = data
+        bad = next((i for i, ch in enumerate(text) if 0xD800 <= ord(ch) <= 0xDFFF), None)
+        if bad is not None:
+            line, column = _line_column(text, bad)
+            raise PolicyError.single(
+                "encoding",
+                "text holds a lone surrogate, which is not valid Unicode",
+                file=file,
+                line=line,
+                column=column,
+                hint="save the file as UTF-8",
+            )
     try:
         _check_depth(text, file)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        raise PolicyError.single(
+            "yaml-syntax",
+            f"YAML cannot contain the control character U+{exc.character:04X}"
+            if isinstance(exc.character, int)
+            else "YAML cannot contain this character",
+            file=file,
+            line=line,
+            column=column,
+            hint="remove it, or write it as an escape inside double quotes",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and (mark is None or mark.index >= len(text)):
+            mark = exc.context_mark  # "found end of stream": the opening is more useful
         line = mark.line + 1 if mark else 0
         column = mark.column + 1 if mark else 0
         what = exc.problem or exc.context or "invalid YAML"

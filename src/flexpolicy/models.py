@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .errors import InputError
 
@@ -166,4 +166,12 @@ class Situation(_Facts):
                     hint="paths look like `request.has_receipt` or `customer.tier`",
                 )
             record[name] = value
-        return Situation.model_validate(data)
+        try:
+            return Situation.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise InputError(
+                f"changes make an invalid situation: `{where}` {first['msg'].lower()}",
+                code="invalid-facts",
+            ) from None

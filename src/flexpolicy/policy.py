@@ -21,7 +21,7 @@ from ._compile import Matcher, compile_policy
 from ._context import coerce, make_context
 from ._explain import Evaluation
 from ._ir import PolicyIR
-from ._semantics import resolve
+from ._semantics import VerdictCache
 from ._yaml import load_yaml
 from .decision import Decision
 from .errors import InputError, PolicyError, Problem
@@ -64,13 +64,14 @@ def _check_engine(engine: str, file: str) -> None:
 class Policy:
     """One compiled policy.  Use `load_policy` or `Policy.from_yaml` to make one."""
 
-    __slots__ = ("_ir", "_match", "_source", "engine")
+    __slots__ = ("_ir", "_match", "_source", "_verdicts", "engine")
 
     def __init__(self, ir: PolicyIR, *, engine: Engine = "native") -> None:
         compiled = compile_policy(ir)
         self._ir = ir
         self._match: Matcher = compiled.match
         self._source = compiled.source
+        self._verdicts = VerdictCache(ir)
         self.engine = engine
 
     @classmethod
@@ -185,7 +186,7 @@ class Policy:
         stage, index, flex = self._match(
             request, customer, transaction, ctx.actor, case, ctx.as_of, ctx.item
         )
-        verdict = resolve(ir, stage, index, flex, ctx.rank)
+        verdict = self._verdicts.get(stage, index, flex, ctx.rank)
         rule = verdict.rule
         return Decision(
             Evaluation(ir, ctx, stage, verdict, self.decide_situation),

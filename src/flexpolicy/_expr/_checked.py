@@ -25,6 +25,7 @@ class Expr:
 class Const(Expr):
     value: Any
     origin: str | None = None  # the param name a constant came from
+    spans: tuple[tuple[int, int], ...] | None = None  # of each item of a list literal
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,7 +278,8 @@ class _Checker:
                 )
         if all(isinstance(i, c.Const) for i in checked):
             values = tuple(i.value for i in checked if isinstance(i, c.Const))
-            return c.Const(t.list_of(elem), node.start, node.end, values)
+            spans = tuple((i.start, i.end) for i in checked)
+            return c.Const(t.list_of(elem), node.start, node.end, values, spans=spans)
         return c.ListExpr(t.list_of(elem), node.start, node.end, checked)
 
     def _negate(self, node: s.Node, inner: c.Expr) -> c.Expr:
@@ -371,8 +372,9 @@ class _Checker:
                 start,
             )
         if isinstance(right, c.Const) and left.type.choices:
-            for value in right.value:
-                self._check_choice(left, c.Const(t.STR, right.start, right.end, value))
+            spans = right.spans or tuple((right.start, right.end) for _ in right.value)
+            for value, (start, end) in zip(right.value, spans, strict=True):
+                self._check_choice(left, c.Const(t.STR, start, end, value))
         nullable = left.type.nullable or right.type.nullable
         return c.Cmp(t.BOOL.maybe(nullable), start, end, op, left, right)
 
@@ -385,9 +387,14 @@ class _Checker:
                 "invalid-value",
                 f"`{other.value}` is never a value of {_describe_node(subject)}",
                 other.start,
-                (did_you_mean(other.value, choices) or "")
-                + " possible values: "
-                + ", ".join(f"`{x}`" for x in choices),
+                " ".join(
+                    x
+                    for x in (
+                        did_you_mean(other.value, choices),
+                        "possible values: " + ", ".join(f"`{x}`" for x in choices),
+                    )
+                    if x
+                ),
             )
 
     # -- functions --------------------------------------------------------------
