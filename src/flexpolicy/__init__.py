@@ -25,6 +25,7 @@ from .decision import (
 from .errors import FlexPolicyError, InputError, PolicyError, Problem
 from .models import Actor, CaseFacts, Customer, LineItem, Request, Situation, Transaction
 from .policy import Policy, PolicySet, load_policies, load_policy
+from .situations import read_situations
 
 __version__ = "0.1.0"
 
@@ -54,4 +55,5 @@ __all__ = [
     "__version__",
     "load_policies",
     "load_policy",
+    "read_situations",
 ]

@@ -125,6 +125,7 @@ class _Builder:
             params=dict(spec.params),
             fact_names=frozenset(spec.facts),
             fact_type=self._fact_type,
+            fact_expr=lambda name: self._facts[name].expr if name in self._facts else None,
         )
 
     # -- reporting --------------------------------------------------------------

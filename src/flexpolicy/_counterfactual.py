@@ -20,6 +20,7 @@ from . import _phrases as ph
 from ._expr import _checked as c
 from ._expr import _types as t
 from ._ir import Condition, Rule
+from ._jsonvalue import to_json_mapping
 from ._semantics import OUTCOME_RANK, STAGE_GUARD, STAGE_STANDARD
 from .decision import Alternative, Requirement
 
@@ -86,7 +87,7 @@ def _alternative(
                 now=ph.describe(condition.expr, ev, truth) or condition.source,
                 customer_text=ph.requirement(condition.expr, ev, "customer"),
                 customer_can_change=changeable(condition.expr, ev),
-                change=_jsonable(change) if change is not None else None,
+                change=to_json_mapping(change) if change is not None else None,
             )
         )
         merged = _merge(merged, change)
@@ -102,18 +103,8 @@ def _alternative(
         exception=rule.kind == "flex",
         unmet=requirements,
         customer_can_act=all(r.customer_can_change for r in requirements),
-        changes=_jsonable(merged) if merged is not None else None,
+        changes=to_json_mapping(merged) if merged is not None else None,
     )
-
-
-def _jsonable(changes: Changes) -> Changes:
-    out: Changes = {}
-    for key, value in changes.items():
-        if isinstance(value, frozenset | set):
-            out[key] = sorted(value)
-        else:
-            out[key] = value
-    return out
 
 
 def _merge(into: Changes | None, more: Changes | None) -> Changes | None:

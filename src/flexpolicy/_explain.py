@@ -20,6 +20,7 @@ from ._counterfactual import alternatives as find_alternatives
 from ._expr import _checked as c
 from ._interpret import Evaluator
 from ._ir import Condition, PolicyIR, Rule, Template
+from ._jsonvalue import to_json_mapping
 from ._semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict
 from ._template import render
 from .decision import Alternative, ConditionTrace, Lever, Rationale, RuleTrace
@@ -58,20 +59,6 @@ def remedy_words(remedy: str | None) -> str:
 
 def role_words(role: str) -> str:
     return ph.humanize(role)
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, frozenset | set):
-        return sorted(jsonable(v) for v in value)
-    if isinstance(value, tuple | list):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, str | int | Decimal | bool) or value is None:
-        return value
-    if hasattr(value, "isoformat"):
-        return value
-    return str(value)
 
 
 def _sentence(text: str) -> str:
@@ -123,9 +110,9 @@ class Evaluation:
 
     # -- amount -----------------------------------------------------------------
     def amount(self) -> Decimal | None:
-        if self.verdict.outcome == "deny" or self.stage == STAGE_GUARD:
-            return None
         rule = self.verdict.rule
+        if rule.outcome != "approve" or self.stage == STAGE_GUARD:
+            return None  # denials and plain referrals grant nothing
         if rule.amount is not None:
             value = self.ev.value(rule.amount)
         elif self.ctx.request.amount is not None:
@@ -139,7 +126,7 @@ class Evaluation:
     # -- trace ------------------------------------------------------------------
     def condition_trace(self, condition: Condition) -> ConditionTrace:
         passed = self.ev.truth(condition.expr)
-        values = {k: jsonable(v) for k, v in self.ev.leaves(condition.expr).items()}
+        values = to_json_mapping(self.ev.leaves(condition.expr))
         text = ph.describe(condition.expr, self.ev, passed) or condition.source
         return ConditionTrace(source=condition.source, passed=passed, values=values, text=text)
 
@@ -213,6 +200,11 @@ class Evaluation:
                     title=lever.title,
                     cap=mine[-1][2],
                     text=_sentence(f"{title}, up to {ph.money(mine[-1][2])}: {text}"),
+                    customer_text=(
+                        _sentence(render(lever.explain.customer, self._value_text))
+                        if lever.explain.customer
+                        else None
+                    ),
                     higher_role=higher[0][1] if higher else None,
                     higher_cap=higher[0][2] if higher else None,
                 )

@@ -58,10 +58,9 @@ def resolve(ir: PolicyIR, stage: int, index: int, flex: tuple[int, ...], rank: i
         return Verdict(guard.outcome, guard, guard, False, (), role)
     decided = ir.standard[index] if stage == STAGE_STANDARD else ir.default
     if decided.outcome == "deny" and flex:
-        chosen = min(
-            (ir.flex[i] for i in flex),
-            key=lambda r: (r.authority_rank > rank, r.authority_rank, r.position),
-        )
+        # "Prefer one the actor may grant, then the lowest authority, then file
+        # order": ordering by authority first puts every grantable rule first.
+        chosen = min((ir.flex[i] for i in flex), key=lambda r: (r.authority_rank, r.position))
         return _grant(chosen, decided, rank, exception=True, bends=(decided.id,))
     if decided.outcome == "approve":
         return _grant(decided, decided, rank, exception=False, bends=())

@@ -72,7 +72,7 @@ def parse_template(
                 problems.append(_placeholder_problem(problem, source, i + 1))
             if checked.expr is not None:
                 if for_customer:
-                    problems.extend(_internal_uses(checked.expr, i + 1))
+                    problems.extend(_internal_uses(checked.expr, i + 1, scope))
                 parts.append(Placeholder(source.strip(), checked.expr))
         i = close + 1
     if literal:
@@ -89,17 +89,37 @@ def _placeholder_problem(problem: ExprError, source: str, base: int) -> Template
     return TemplateProblem(problem.code, message, base + problem.start, problem.hint)
 
 
-def _internal_uses(expr: c.Expr, base: int) -> list[TemplateProblem]:
-    found: list[TemplateProblem] = []
+def _reads_internal(expr: c.Expr, scope: Scope, seen: frozenset[str] = frozenset()) -> str | None:
+    """The first internal field an expression reads, following facts; None if none."""
     for node in c.walk(expr):
         if isinstance(node, c.Field):
             record = ROOTS[node.root].record
             spec = RECORDS[record].get(node.path[0]) if record else None
-            if spec is not None and spec.internal:
+            if node.root == "actor" or (spec is not None and spec.internal):
+                return node.dotted
+        if isinstance(node, c.FactRef) and node.name not in seen:
+            inner = scope.fact_expr(node.name)
+            found = _reads_internal(inner, scope, seen | {node.name}) if inner else None
+            if found:
+                return found
+    return None
+
+
+def _internal_uses(expr: c.Expr, base: int, scope: Scope) -> list[TemplateProblem]:
+    found: list[TemplateProblem] = []
+    for node in c.walk(expr):
+        if isinstance(node, c.Field | c.FactRef):
+            internal = _reads_internal(node, scope)
+            if internal is not None:
+                shown = (
+                    f"`{node.dotted}`"
+                    if isinstance(node, c.Field)
+                    else f"fact `{node.name}`, which reads `{internal}`"
+                )
                 found.append(
                     TemplateProblem(
                         "internal-in-customer-text",
-                        f"customer text shows `{node.dotted}`, an internal score or flag",
+                        f"customer text shows {shown}, an internal score or flag",
                         base + node.start,
                         "keep internal fields in `explain.staff`; tell the customer the reason "
                         "in plain words",

@@ -15,11 +15,11 @@ import typer
 from rich.console import Console
 
 from ._render import decision_panel, demo_table
-from ._situations import read_situations
 from .decision import Decision
 from .errors import FlexPolicyError, PolicyError
 from .models import Actor, Situation
 from .policy import Policy, PolicySet, load_policies, load_policy
+from .situations import read_situations
 
 app = typer.Typer(
     name="flexpolicy",

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 Outcome = Literal["approve", "deny", "refer"]
-JsonValue = str | int | Decimal | bool | date | list[Any] | None
+JsonValue = str | bool | int | list[Any] | None  # money and dates as exact text
 
 
 class _Out(BaseModel):
@@ -93,6 +93,7 @@ class Lever(_Out):
     title: str | None
     cap: Decimal
     text: str
+    customer_text: str | None = None
     higher_role: str | None = None
     higher_cap: Decimal | None = None
 

@@ -283,15 +283,16 @@ class PolicySet:
         return self.for_kind(s.request.kind).decide_situation(s)
 
     def decide_all(self, situations: Iterable[Situation | FactsIn]) -> list[Decision]:
-        out: list[Decision] = []
+        return list(self.iter_decide(situations))
+
+    def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
         for i, situation in enumerate(situations):
             try:
-                out.append(self.decide_situation(situation))
+                yield self.decide_situation(situation)
             except InputError as exc:
                 raise InputError(
                     f"situation {i}: {exc.message}", code=exc.code, hint=exc.hint
                 ) from None
-        return out
 
 
 def load_policies(directory: str | Path, *, engine: Engine = "native") -> PolicySet:

@@ -65,6 +65,7 @@ class Scope:
     fact_names: frozenset[str]
     fact_type: Callable[[str], t.Type | None]
     used: set[str] = field(default_factory=set)
+    fact_expr: Callable[[str], c.Expr | None] = lambda _name: None
 
 
 @dataclass(slots=True)

@@ -1,13 +1,16 @@
 """Reading situation files: one situation (YAML or JSON) or many (JSON Lines).
 
 Situation files are data from outside, so problems are `InputError`s that name
-the file and, for JSON Lines, the line.
+the file and, for JSON Lines, the line.  YAML numbers with a decimal point are
+read as exact `Decimal`s (`129.00` is 129.00, never the float 129.0), and JSON
+numbers likewise.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
@@ -16,7 +19,26 @@ from pydantic import ValidationError
 from .errors import InputError
 from .models import Situation
 
+__all__ = ["read_situations"]
+
 MAX_SITUATION_BYTES = 5_000_000
+
+
+class _ExactLoader(yaml.SafeLoader):
+    """A safe loader whose floats are exact decimals."""
+
+
+def _exact_float(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+    text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]  # scalar node
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"`{text}` is not a finite number", node.start_mark
+        ) from None
+
+
+_ExactLoader.add_constructor("tag:yaml.org,2002:float", _exact_float)
 
 
 def _validate(data: object, where: str) -> Situation:
@@ -42,7 +64,7 @@ def read_situations(path: str | Path) -> Iterator[Situation]:
                         continue
                     where = f"{file}:{number}"
                     try:
-                        data = json.loads(line)
+                        data = json.loads(line, parse_float=Decimal)
                     except json.JSONDecodeError as exc:
                         raise InputError(
                             f"{where}: not JSON ({exc.msg})", code="bad-file"
@@ -57,7 +79,10 @@ def read_situations(path: str | Path) -> Iterator[Situation]:
     except UnicodeDecodeError:
         raise InputError(f"{file}: not UTF-8 text", code="bad-file") from None
     try:
-        data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
+        if file.suffix == ".json":
+            data = json.loads(text, parse_float=Decimal)
+        else:
+            data = yaml.load(text, Loader=_ExactLoader)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"{file}: cannot parse: {exc}", code="bad-file") from None
     if isinstance(data, list):
