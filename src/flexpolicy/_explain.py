@@ -230,6 +230,19 @@ class Evaluation:
                     words.append(said)
         return "; ".join(words)
 
+    def _usable(self, template: Template | None) -> Template | None:
+        """A template, unless a value it shows is missing ("a refund of not known").
+
+        Without it the text is generated from the conditions, which say plainly
+        which fact is not known.
+        """
+        if template is None:
+            return None
+        for part in template.parts:
+            if not isinstance(part, str) and self.ev.value(part.expr) is None:
+                return None
+        return template
+
     def _value_text(self, expr: c.Expr) -> str:
         return ph.fmt(self.ev.value(expr), expr.type, None)
 
@@ -240,14 +253,16 @@ class Evaluation:
         what = remedy_words(v.rule.remedy)
         if amount is not None and rule.remedy is not None:
             what += f" of {ph.money(amount)}"
-        staff_reason = _clause(self._text(rule.explain.staff, rule.conditions, True, "staff"))
-        customer_reason = self._text(rule.explain.customer, rule.conditions, True, "customer")
+        staff_template = self._usable(rule.explain.staff)
+        staff_reason = _clause(self._text(staff_template, rule.conditions, True, "staff"))
+        customer_template = self._usable(rule.explain.customer)
+        customer_reason = self._text(customer_template, rule.conditions, True, "customer")
         bent = f", an exception to `{v.bends[0]}`" if v.exception else ""
         if v.outcome == "approve":
             staff = f"Approve {what} under rule `{rule.id}`{bent}: {staff_reason}"
             customer = (
                 customer_reason
-                if rule.explain.customer
+                if customer_template
                 else (
                     f"Good news: we can offer you {what}. {_sentence(customer_reason)}"
                     if customer_reason
@@ -260,22 +275,29 @@ class Evaluation:
                 f"A {role} can approve {what} under rule `{rule.id}`{bent}: {staff_reason}. "
                 f"Ask a {role} to approve it; your role is {role_words(self.ctx.actor.role)}"
             )
-            offer = customer_reason if rule.explain.customer else f"We can offer you {what}."
+            offer = customer_reason if customer_template else f"We can offer you {what}."
             customer = f"{_sentence(offer)} A {role} will confirm this with you."
         elif v.outcome == "refer":
             role = role_words(v.required_role or "")
             staff = f"Refer to a {role} under rule `{rule.id}`: {staff_reason}"
             customer = (
                 customer_reason
-                if rule.explain.customer
+                if customer_template
                 else (f"A {role} will look at your request personally.")
             )
         else:
-            staff, customer = self._denial(decision, rule, staff_reason, customer_reason)
+            staff, customer = self._denial(
+                decision, rule, staff_reason, customer_reason, customer_template is not None
+            )
         return Rationale(staff=_sentence(staff), customer=_sentence(customer))
 
     def _denial(
-        self, decision: Decision, rule: Rule, staff_reason: str, customer_reason: str
+        self,
+        decision: Decision,
+        rule: Rule,
+        staff_reason: str,
+        customer_reason: str,
+        from_template: bool,
     ) -> tuple[str, str]:
         unmet_staff = ""
         unmet_customer = ""
@@ -287,7 +309,7 @@ class Evaluation:
         if rule.kind == "default" and not rule.explain.staff:
             staff_reason = f"no rule approves this{': ' + unmet_staff if unmet_staff else ''}"
         staff = f"Deny under rule `{rule.id}`: {staff_reason}"
-        if rule.explain.customer:
+        if from_template:
             customer = customer_reason
         else:
             reason = customer_reason if rule.kind != "default" else unmet_customer
