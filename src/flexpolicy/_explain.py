@@ -244,7 +244,8 @@ class Evaluation:
         return template
 
     def _value_text(self, expr: c.Expr) -> str:
-        return ph.fmt(self.ev.value(expr), expr.type, None)
+        value = self.ev.value(expr)
+        return "unknown" if value is None else ph.fmt(value, expr.type, None)
 
     def rationale(self, decision: Decision) -> Rationale:
         v = self.verdict
@@ -253,8 +254,9 @@ class Evaluation:
         what = remedy_words(v.rule.remedy)
         if amount is not None and rule.remedy is not None:
             what += f" of {ph.money(amount)}"
-        staff_template = self._usable(rule.explain.staff)
-        staff_reason = _clause(self._text(staff_template, rule.conditions, True, "staff"))
+        # Staff keep the author's words even when a value is missing ("unknown");
+        # customers get generated words instead of a sentence with a hole in it.
+        staff_reason = _clause(self._text(rule.explain.staff, rule.conditions, True, "staff"))
         customer_template = self._usable(rule.explain.customer)
         customer_reason = self._text(customer_template, rule.conditions, True, "customer")
         bent = f", an exception to `{v.bends[0]}`" if v.exception else ""
