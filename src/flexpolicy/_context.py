@@ -63,13 +63,7 @@ def coerce(value: Any, model: type[_M], what: str) -> _M:
         try:
             return model.model_validate(value)
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise InputError(
-                f"invalid {what}: `{where}` {first['msg'].lower()}"
-                + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""),
-                code="invalid-facts",
-            ) from None
+            raise InputError.from_validation(exc, f"invalid {what}") from None
     raise InputError(
         f"{what} must be a {model.__name__} or a mapping, not {type(value).__name__}",
         code="invalid-facts",

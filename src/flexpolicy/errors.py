@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import ValidationError
+
 __all__ = ["FlexPolicyError", "InputError", "PolicyError", "Problem"]
 
 Level = Literal["error", "warning"]
@@ -103,3 +105,12 @@ class InputError(FlexPolicyError):
         self.hint = hint
         text = message if hint is None else f"{message}\n    hint: {hint}"
         super().__init__(text)
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError, what: str) -> InputError:
+        """The first of pydantic's complaints, as one located line (`what`: which facts)."""
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "value"
+        more = exc.error_count() - 1
+        suffix = f" (and {more} more)" if more else ""
+        return cls(f"{what}: `{where}` {first['msg'].lower()}{suffix}", code="invalid-facts")

@@ -169,9 +169,4 @@ class Situation(_Facts):
         try:
             return Situation.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise InputError(
-                f"changes make an invalid situation: `{where}` {first['msg'].lower()}",
-                code="invalid-facts",
-            ) from None
+            raise InputError.from_validation(exc, "changes make an invalid situation") from None

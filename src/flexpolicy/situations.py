@@ -45,12 +45,7 @@ def _validate(data: object, where: str) -> Situation:
     try:
         return Situation.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "situation"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(
-            f"{where}: `{loc}` {first['msg'].lower()}{more}", code="invalid-facts"
-        ) from None
+        raise InputError.from_validation(exc, where) from None
 
 
 def read_situations(path: str | Path) -> Iterator[Situation]:
