@@ -102,9 +102,39 @@ class Evaluation:
         )
 
     def redecide(self, changes: dict[str, Any]) -> Decision | None:
-        """The decision on this situation with `changes` applied; None if they do not fit."""
+        """The decision on this situation with `changes` applied; None if they do not fit.
+
+        The changes come from the solver, already typed (dates, decimals, sets), so
+        the records are copied with the new values rather than re-validated; the
+        decision's own consistency checks still run on the result.
+        """
+        updates: dict[str, dict[str, Any]] = {}
+        for path, value in changes.items():
+            root, _, name = path.partition(".")
+            updates.setdefault(root, {})[name] = value
+        ctx = self.ctx
+        records: dict[str, Any] = {
+            "request": ctx.request,
+            "customer": ctx.customer,
+            "transaction": ctx.transaction,
+            "case": ctx.case,
+        }
+        for root, fields in updates.items():
+            record = records.get(root)
+            if record is None:
+                return None
+            records[root] = record.model_copy(update=fields)
+        situation = Situation.model_construct(
+            request=records["request"],
+            customer=records["customer"],
+            transaction=records["transaction"],
+            actor=ctx.actor,
+            as_of=ctx.as_of,
+            case=records["case"],
+            title=None,
+        )
         try:
-            return self.decide(self.situation().with_changes(changes))
+            return self.decide(situation)
         except (FlexPolicyError, ValidationError):
             return None
 
