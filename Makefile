@@ -4,6 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+# durable-rules 2.0.28 builds from source and predates Python 3.13's removal of
+# PyEval_CallObject; on 3.13 and later, map it to its replacement.
+PY313 := $(shell $(PYTHON) -c 'import sys; print(int(sys.version_info >= (3, 13)))' 2>/dev/null)
+ifeq ($(PY313),1)
+export CPPFLAGS += -DPyEval_CallObject=PyObject_CallObject
+endif
+
 .PHONY: all install demo test lint typecheck pytest bench clean
 
 all: test

@@ -22,7 +22,7 @@ from .decision import (
     Requirement,
     RuleTrace,
 )
-from .errors import FlexPolicyError, InputError, PolicyError, Problem
+from .errors import EngineError, FlexPolicyError, InputError, PolicyError, Problem
 from .models import Actor, CaseFacts, Customer, LineItem, Request, Situation, Transaction
 from .policy import Policy, PolicySet, load_policies, load_policy
 from .situations import read_situations
@@ -37,6 +37,7 @@ __all__ = [
     "Customer",
     "Decision",
     "DecisionRecord",
+    "EngineError",
     "FlexPolicyError",
     "InputError",
     "Lever",

@@ -152,6 +152,8 @@ def describe(
             return describe(first, ev, passed, audience)
         case c.Call(func="known", args=(arg,)):
             return f"{noun(arg)} is {'known' if passed else 'not known'}"
+        case c.Call(func="as_bool", args=(arg,)):
+            return f"{noun(arg)}: {'yes' if passed else 'no'}"
         case c.Const(value=bool()):
             return "always" if passed else "never"
     return f"`{unparse(expr)}` is {'true' if passed else 'false'}"
@@ -184,6 +186,8 @@ def requirement(expr: c.Expr, ev: Evaluator, audience: Audience = "staff") -> st
             return requirement(first, ev, audience)
         case c.Call(func="known", args=(arg,)):
             return f"{noun(arg)} is known"
+        case c.Call(func="as_bool", args=(arg,)):
+            return f"{noun(arg)}: yes"
         case c.And(operands=ops):
             parts = [requirement(o, ev, audience) for o in ops if ev.truth(o) is not True]
             return "; ".join(p for p in parts if p) or None
@@ -323,6 +327,8 @@ def unparse(expr: c.Expr) -> str:
             return " or ".join(_wrap(o) for o in ops)
         case c.Arith(op=op, left=left, right=right) | c.Cmp(op=op, left=left, right=right):
             return f"{_wrap(left)} {op} {_wrap(right)}"
+        case c.Call(func="as_bool", args=(arg,)):
+            return unparse(arg)
         case c.Call(func=func, args=args):
             return f"{func}({', '.join(unparse(a) for a in args)})"
     return "?"

@@ -120,6 +120,8 @@ def call(func: str, args: list[Any]) -> Any:
     """Apply a named function (the checker has already vetted name and arity)."""
     if func == "known":
         return args[0] is not None
+    if func == "as_bool":  # a store attribute used as a condition
+        return args[0] if isinstance(args[0], bool) else None
     if func == "coalesce":
         return args[0] if args[0] is not None else args[1]
     if any(a is None for a in args):

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-__all__ = ["FlexPolicyError", "InputError", "PolicyError", "Problem"]
+__all__ = ["EngineError", "FlexPolicyError", "InputError", "PolicyError", "Problem"]
 
 Level = Literal["error", "warning"]
 
@@ -94,6 +94,12 @@ class PolicyError(FlexPolicyError):
         errors = [p for p in self.problems if p.level == "error"]
         head = f"{len(errors)} error{'s' if len(errors) != 1 else ''} in policy"
         return head + "\n" + "\n".join(p.format() for p in self.problems)
+
+
+class EngineError(FlexPolicyError):
+    """A back end failed while deciding (for example, durable-rules reported an error)."""
+
+    code = "engine-error"
 
 
 class InputError(FlexPolicyError):

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from ._build import build_policy
 from ._compile import Matcher, compile_policy
 from ._context import coerce, make_context
+from ._durable import DurableMatcher
 from ._explain import Evaluation
 from ._ir import PolicyIR
 from ._semantics import VerdictCache
@@ -44,15 +45,8 @@ def _read(path: str | Path) -> bytes:
 
 
 def _check_engine(engine: str, file: str) -> None:
-    if engine == "native":
+    if engine in ENGINES:
         return
-    if engine == "durable":
-        raise PolicyError.single(
-            "engine-unavailable",
-            "the `durable` engine is not available in this version",
-            file=file,
-            hint='use engine="native"',
-        )
     raise PolicyError.single(
         "unknown-engine",
         f"unknown engine `{engine}`",
@@ -64,13 +58,17 @@ def _check_engine(engine: str, file: str) -> None:
 class Policy:
     """One compiled policy.  Use `load_policy` or `Policy.from_yaml` to make one."""
 
-    __slots__ = ("_ir", "_match", "_source", "_verdicts", "engine")
+    __slots__ = ("_durable", "_ir", "_match", "_source", "_verdicts", "engine")
 
     def __init__(self, ir: PolicyIR, *, engine: Engine = "native") -> None:
+        _check_engine(engine, ir.file)
         compiled = compile_policy(ir)
         self._ir = ir
         self._match: Matcher = compiled.match
         self._source = compiled.source
+        # The durable back end decides which rules match; everything after that
+        # (semantics, rationale, trace, alternatives) is shared with the native one.
+        self._durable = DurableMatcher(ir) if engine == "durable" else None
         self._verdicts = VerdictCache(ir)
         self.engine = engine
 
@@ -183,9 +181,12 @@ class Policy:
                 hint="it applies to: " + ", ".join(f"`{k}`" for k in ir.applies_to),
             )
         ctx = make_context(ir.roles, ir.rank, request, customer, transaction, actor, as_of, case)
-        stage, index, flex = self._match(
-            request, customer, transaction, ctx.actor, case, ctx.as_of, ctx.item
-        )
+        if self._durable is None:
+            stage, index, flex = self._match(
+                request, customer, transaction, ctx.actor, case, ctx.as_of, ctx.item
+            )
+        else:
+            stage, index, flex = self._durable.match(ctx)
         verdict = self._verdicts.get(stage, index, flex, ctx.rank)
         rule = verdict.rule
         return Decision(

@@ -83,7 +83,7 @@ def check_text(text: str, scope: Scope, *, want_bool: bool = True) -> Checked:
     checker = _Checker(scope)
     expr = checker.check(tree)
     if want_bool and not checker.problems:
-        checker.require_bool(expr, "a condition")
+        expr = checker.require_bool(expr, "a condition")
     if checker.problems:
         return Checked(None, checker.problems)
     return Checked(expr, [])
@@ -105,9 +105,16 @@ class _Checker:
         self.problems.append(ExprError(code, message, at, hint))
         return c.Const(t.ERROR, at, at, None)
 
-    def require_bool(self, expr: c.Expr, what: str) -> None:
-        if expr.type.kind is t.Kind.BOOL or expr.type.lenient:
-            return
+    def require_bool(self, expr: c.Expr, what: str) -> c.Expr:
+        """`expr` as a condition; a store attribute counts only when it is true/false.
+
+        `customer.attributes.vip` may hold `0` or `"yes"`; neither is a truth value,
+        so `as_bool` makes them unknown rather than Python-truthy.
+        """
+        if expr.type.kind is t.Kind.BOOL or expr.type.kind is t.Kind.ERROR:
+            return expr
+        if expr.type.kind is t.Kind.ANY:
+            return c.Call(t.BOOL.maybe(), expr.start, expr.end, "as_bool", (expr,))
         shown = _describe_node(expr)
         hint = "compare it with something, e.g. `customer.tier >= 4`"
         if expr.type.kind in (t.Kind.SET, t.Kind.LIST):
@@ -118,6 +125,7 @@ class _Checker:
             expr.start,
             hint,
         )
+        return expr
 
     # -- dispatch ---------------------------------------------------------------
     def check(self, node: s.Node) -> c.Expr:
@@ -135,15 +143,14 @@ class _Checker:
             case s.Call():
                 return self._call(node)
             case s.Unary(op="not", operand=operand):
-                inner = self.check(operand)
-                self.require_bool(inner, "the operand of `not`")
+                inner = self.require_bool(self.check(operand), "the operand of `not`")
                 return c.Not(t.BOOL.maybe(inner.type.nullable), node.start, node.end, inner)
             case s.Unary(op="-", operand=operand):
                 return self._negate(node, self.check(operand))
             case s.BoolOp(op=op, operands=operands):
-                parts = tuple(self.check(o) for o in operands)
-                for part in parts:
-                    self.require_bool(part, f"each side of `{op}`")
+                parts = tuple(
+                    self.require_bool(self.check(o), f"each side of `{op}`") for o in operands
+                )
                 nullable = any(p.type.nullable for p in parts)
                 cls = c.And if op == "and" else c.Or
                 return cls(t.BOOL.maybe(nullable), node.start, node.end, parts)
