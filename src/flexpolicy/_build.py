@@ -18,24 +18,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._build_base import ConditionBuilder
 from ._expr import _checked as c
 from ._expr import _types as t
-from ._expr._catalog import RESERVED
-from ._expr._checker import Scope, check_text, did_you_mean
+from ._expr._checker import check_text, did_you_mean
 from ._ir import (
     BUILTIN_REMEDIES,
-    Condition,
     Explain,
-    Fact,
     Lever,
-    Location,
     PolicyIR,
     Rule,
     RuleKind,
-    Template,
 )
 from ._schema_errors import problems_from_validation
-from ._template import parse_template
 from ._yaml import LoadedYaml, Path
 from .errors import Problem
 from .schema import DefaultSpec, LeverSpec, PolicySpec, RuleSpec
@@ -109,73 +104,21 @@ def _salvage(data: dict[str, Any], exc: ValidationError) -> PolicySpec | None:
         return None
 
 
-class _Builder:
+class _Builder(ConditionBuilder):
+    """Builds a policy: rules, default and levers on top of the shared condition checks."""
+
     def __init__(self, loaded: LoadedYaml, spec: PolicySpec, problems: list[Problem]) -> None:
-        self.loaded = loaded
+        super().__init__(loaded, problems, dict(spec.params), dict(spec.facts))
         self.spec = spec
-        self.problems = problems
-        self.file = loaded.file
         self.roles: tuple[str, ...] = tuple(spec.roles)
         self.rank = {role: i for i, role in enumerate(self.roles)}
         self.remedies = (*BUILTIN_REMEDIES, *spec.remedies)
-        self._fact_types: dict[str, t.Type | None] = {}
-        self._facts: dict[str, Fact] = {}
-        self._resolving: list[str] = []
-        self.scope = Scope(
-            params=dict(spec.params),
-            fact_names=frozenset(spec.facts),
-            fact_type=self._fact_type,
-            fact_expr=lambda name: self._facts[name].expr if name in self._facts else None,
-        )
 
-    # -- reporting --------------------------------------------------------------
-    def report(
-        self,
-        code: str,
-        message: str,
-        path: Path,
-        hint: str | None = None,
-        rule_id: str | None = None,
-        *,
-        key: bool = False,
-        offset: int | None = None,
-    ) -> None:
-        if offset is not None:
-            line, column = self.loaded.position(path, offset)
-        else:
-            span = self.loaded.span(path, key=key)
-            line, column = span.line, span.column
-        self.problems.append(Problem(code, message, self.file, line, column, hint, rule_id))
-
-    def location(self, path: Path) -> Location:
-        span = self.loaded.span(path)
-        return Location(self.file, span.line, span.column)
-
-    # -- top level --------------------------------------------------------------
     def build(self) -> PolicyIR:
         spec = self.spec
         self._check_names(spec.roles, ("roles",), "role")
         self._check_names(spec.applies_to, ("applies_to",), "request kind")
-        for name in spec.params:
-            if name in RESERVED:
-                self.report(
-                    "name-conflict",
-                    f"param `{name}` has the name of a built-in",
-                    ("params", name),
-                    "rename the param",
-                    key=True,
-                )
-        for name in spec.facts:
-            if name in RESERVED or name in spec.params:
-                what = "a param" if name in spec.params else "a built-in"
-                self.report(
-                    "name-conflict",
-                    f"fact `{name}` has the name of {what}",
-                    ("facts", name),
-                    "rename the fact",
-                    key=True,
-                )
-            self._fact_type(name)
+        self.check_params_and_facts()
         rules = self._rules()
         guards = tuple(r for r in rules if r.kind == "guard")
         standard = tuple(r for r in rules if r.kind == "standard")
@@ -194,7 +137,7 @@ class _Builder:
             roles=self.roles,
             remedies=self.remedies,
             params=dict(spec.params),
-            facts=dict(self._facts),
+            facts=self.facts,
             guards=guards,
             standard=standard,
             flex=flex,
@@ -202,124 +145,6 @@ class _Builder:
             levers=levers,
             rank=dict(self.rank),
         )
-
-    def _check_names(self, names: Sequence[str], path: Path, what: str) -> None:
-        seen: set[str] = set()
-        for i, name in enumerate(names):
-            if name in seen:
-                self.report("duplicate-id", f"{what} `{name}` is listed twice", (*path, i))
-            seen.add(name)
-
-    # -- facts ------------------------------------------------------------------
-    def _fact_type(self, name: str) -> t.Type | None:
-        if name in self._fact_types:
-            return self._fact_types[name]
-        if name in self._resolving:
-            cycle = " -> ".join([*self._resolving[self._resolving.index(name) :], name])
-            self.report(
-                "fact-cycle",
-                f"facts refer to each other in a cycle: {cycle}",
-                ("facts", name),
-                "a fact may use other facts, but not itself",
-                key=True,
-            )
-            self._fact_types[name] = None
-            return None
-        self._resolving.append(name)
-        try:
-            raw = self.spec.facts[name]
-            path: Path = ("facts", name)
-            expr, source = self._condition_tree(raw, path, None, want_bool=False)
-        finally:
-            self._resolving.pop()
-        if name in self._fact_types:  # a cycle through this fact was reported
-            return None
-        fact_type = expr.type if expr is not None else None
-        self._fact_types[name] = fact_type
-        if expr is not None:
-            self._facts[name] = Fact(name, source, expr, self.location(path))
-        return fact_type
-
-    # -- conditions -------------------------------------------------------------
-    def _conditions(self, raw: Any, path: Path, rule_id: str | None) -> tuple[Condition, ...]:
-        """A rule's `when`: a list (or `all:`) gives one condition per entry."""
-        if isinstance(raw, dict) and set(raw) == {"all"} and isinstance(raw["all"], list):
-            return self._conditions(raw["all"], (*path, "all"), rule_id)
-        entries: list[tuple[Any, Path]]
-        if isinstance(raw, list):
-            if not raw:
-                self.report(
-                    "bad-condition",
-                    "`when` is an empty list",
-                    path,
-                    "write `when: true` for a rule that always matches",
-                    rule_id,
-                )
-            entries = [(item, (*path, i)) for i, item in enumerate(raw)]
-        else:
-            entries = [(raw, path)]
-        out: list[Condition] = []
-        for item, item_path in entries:
-            expr, source = self._condition_tree(item, item_path, rule_id, want_bool=True)
-            if expr is not None:
-                out.append(Condition(source, expr, self.location(item_path)))
-        return tuple(out)
-
-    def _condition_tree(
-        self, raw: Any, path: Path, rule_id: str | None, *, want_bool: bool
-    ) -> tuple[c.Expr | None, str]:
-        if isinstance(raw, bool):
-            return c.Const(t.BOOL, 0, 0, raw), "true" if raw else "false"
-        if isinstance(raw, str):
-            checked = check_text(raw, self.scope, want_bool=want_bool)
-            for problem in checked.problems:
-                self.report(
-                    problem.code, problem.message, path, problem.hint, rule_id, offset=problem.start
-                )
-            return checked.expr, raw.strip()
-        if isinstance(raw, list):
-            return self._combine("all", raw, path, rule_id)
-        if isinstance(raw, dict) and len(raw) == 1:
-            ((key, value),) = raw.items()
-            if key in ("all", "any") and isinstance(value, list):
-                return self._combine(key, value, (*path, key), rule_id)
-            if key == "not":
-                inner, source = self._condition_tree(value, (*path, key), rule_id, want_bool=True)
-                if inner is None:
-                    return None, ""
-                return c.Not(t.BOOL.maybe(inner.type.nullable), 0, 0, inner), f"not ({source})"
-        shown = type(raw).__name__ if not isinstance(raw, dict) else "mapping"
-        self.report(
-            "bad-condition",
-            f"a condition must be an expression, a list, `all:`, `any:` or `not:`; got {shown}",
-            path,
-            "e.g. `when: [customer.tier >= 4, request.store_at_fault]`",
-            rule_id,
-        )
-        return None, ""
-
-    def _combine(
-        self, op: str, items: list[Any], path: Path, rule_id: str | None
-    ) -> tuple[c.Expr | None, str]:
-        if not items:
-            self.report(
-                "bad-condition", f"`{op}` needs at least one condition", path, None, rule_id
-            )
-            return None, ""
-        parts = [
-            self._condition_tree(item, (*path, i), rule_id, want_bool=True)
-            for i, item in enumerate(items)
-        ]
-        exprs = [e for e, _ in parts if e is not None]
-        if len(exprs) < len(parts):
-            return None, ""
-        joiner = " and " if op == "all" else " or "
-        source = joiner.join(f"({s})" if len(parts) > 1 else s for _, s in parts)
-        if len(exprs) == 1:
-            return exprs[0], source
-        nullable = any(e.type.nullable for e in exprs)
-        node_type = c.And if op == "all" else c.Or
-        return node_type(t.BOOL.maybe(nullable), 0, 0, tuple(exprs)), source
 
     # -- rules ------------------------------------------------------------------
     def _rules(self) -> list[Rule]:
@@ -500,31 +325,6 @@ class _Builder:
             )
             return None
         return checked.expr
-
-    def _explain(self, raw: Any, path: Path, rule_id: str) -> Explain:
-        if raw is None:
-            return Explain()
-        if isinstance(raw, str):
-            staff = self._template(raw, path, rule_id, for_customer=False)
-            # One sentence for both audiences, unless it shows internal scores: then
-            # the customer's sentence is generated from the conditions instead.
-            customer, problems = parse_template(raw, self.scope, for_customer=True)
-            return Explain(staff, customer if not problems else None)
-        staff = self._template(raw.staff, (*path, "staff"), rule_id, for_customer=False)
-        customer = self._template(raw.customer, (*path, "customer"), rule_id, for_customer=True)
-        return Explain(staff, customer)
-
-    def _template(
-        self, text: str | None, path: Path, rule_id: str, *, for_customer: bool
-    ) -> Template | None:
-        if text is None:
-            return None
-        template, problems = parse_template(text, self.scope, for_customer=for_customer)
-        for problem in problems:
-            self.report(
-                problem.code, problem.message, path, problem.hint, rule_id, offset=problem.offset
-            )
-        return template
 
     def _default(self) -> Rule:
         rule = self._rule(self.spec.default, "default", 0, ("default",))

@@ -66,6 +66,7 @@ class Scope:
     fact_type: Callable[[str], t.Type | None]
     used: set[str] = field(default_factory=set)
     fact_expr: Callable[[str], c.Expr | None] = lambda _name: None
+    roots: frozenset[str] | None = None  # the roots and built-ins a file may read (None: all)
 
 
 @dataclass(slots=True)
@@ -162,9 +163,26 @@ class _Checker:
 
     # -- names ------------------------------------------------------------------
     def _candidates(self) -> list[str]:
-        return [*ROOTS, *BUILTINS, *self.scope.fact_names, *self.scope.params]
+        names = [*ROOTS, *BUILTINS]
+        if self.scope.roots is not None:
+            names = [n for n in names if n in self.scope.roots]
+        return [*names, *self.scope.fact_names, *self.scope.params]
+
+    def _available(self, node: s.Node, name: str) -> bool:
+        if self.scope.roots is None or name in self.scope.roots:
+            return True
+        allowed = ", ".join(f"`{r}`" for r in sorted(self.scope.roots))
+        self.error(
+            "unknown-name",
+            f"`{name}` is not available here",
+            node.start,
+            f"these rules can read {allowed}, params and facts",
+        )
+        return False
 
     def _name(self, node: s.Node, name: str) -> c.Expr:
+        if (name in ROOTS or name in BUILTINS) and not self._available(node, name):
+            return c.Const(t.ERROR, node.start, node.end, None)
         if name in ROOTS:
             return c.Root(ROOTS[name], node.start, node.end, name)
         if name in BUILTINS:
@@ -222,6 +240,8 @@ class _Checker:
                 )
             self.scope.used.add(name)
             return const_expr(self.scope.params[name], node.start, node.end, origin=name)
+        if base.name in ROOTS and not self._available(base, base.name):
+            return c.Const(t.ERROR, node.start, node.end, None)
         if base.name not in ROOTS:
             head = self._name(base, base.name)
             if head.type.kind is t.Kind.ERROR:
