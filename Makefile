@@ -33,7 +33,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# The case book's tests need a real PostgreSQL on loopback: as root (CI), the script
+# installs Debian's package and starts a private cluster; elsewhere those tests skip
+# unless FLEXPOLICY_TEST_PG_URL is set (and fail when CI is set without it).
 pytest: $(STAMP)
+	@if [ -z "$${FLEXPOLICY_TEST_PG_URL:-}" ] && [ "$$(id -u)" = 0 ]; then \
+		FLEXPOLICY_TEST_PG_URL="$$(scripts/pg-test-server.sh)"; export FLEXPOLICY_TEST_PG_URL; \
+	fi; \
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -12,6 +12,10 @@ import flexpolicy
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples" / "situations"
+# The shipped policies; `rules/escalations.yaml` beside them holds case escalation rules.
+POLICY_FILES = sorted(
+    p for p in RULES.glob("*.yaml") if not flexpolicy.policy.is_escalations_file(p)
+)
 
 
 @pytest.fixture(scope="session")

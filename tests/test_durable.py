@@ -12,13 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
+from conftest import POLICY_FILES
 from flexpolicy import _durable
 from flexpolicy._context import make_context
 from policy_gen import policies as generated_policies
 from strategies import situations, threshold_situations
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
-SHIPPED = sorted(RULES.glob("*.yaml"))
+SHIPPED = POLICY_FILES
 # At least 10,000 situations per shipped policy in CI; more with FLEXPOLICY_DIFF_EXAMPLES.
 EXAMPLES = int(os.environ.get("FLEXPOLICY_DIFF_EXAMPLES", "10000"))
 

@@ -37,6 +37,7 @@ import pytest
 import yaml
 
 import flexpolicy
+from conftest import POLICY_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
@@ -142,7 +143,7 @@ def test_every_shipped_policy_has_golden_cases(shipped: dict[str, flexpolicy.Pol
         assert len(list((GOLDEN / policy_id).glob("*.yaml"))) >= minimum, policy_id
 
 
-RULE_FILES = sorted(RULES.glob("*.yaml"))
+RULE_FILES = POLICY_FILES
 
 
 @pytest.mark.parametrize("rules_file", RULE_FILES, ids=[p.stem for p in RULE_FILES])

@@ -10,12 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
+from conftest import POLICY_FILES
 from flexpolicy._context import make_context
 from flexpolicy._interpret import Evaluator
 from strategies import situations
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
-POLICIES = {p.stem: flexpolicy.load_policy(p) for p in sorted(RULES.glob("*.yaml"))}
+POLICIES = {p.stem: flexpolicy.load_policy(p) for p in POLICY_FILES}
 RANK = {"deny": 0, "refer": 1, "approve": 2}
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 policy_names = pytest.mark.parametrize("name", sorted(POLICIES))

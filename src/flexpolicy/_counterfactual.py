@@ -25,6 +25,7 @@ from ._semantics import OUTCOME_RANK, STAGE_GUARD, STAGE_STANDARD
 from .decision import Alternative, Requirement
 
 if TYPE_CHECKING:
+    from ._context import Context
     from ._explain import Evaluation
     from ._interpret import Evaluator
 
@@ -117,7 +118,7 @@ def _merge(into: Changes | None, more: Changes | None) -> Changes | None:
     return into
 
 
-def changeable(expr: c.Expr, ev: Evaluator) -> bool:
+def changeable(expr: c.Expr, ev: Evaluator[Context]) -> bool:
     """Whether the customer could make this condition hold (every input is theirs to change)."""
     inputs = False
     for node in c.walk(expr):
@@ -135,7 +136,7 @@ def changeable(expr: c.Expr, ev: Evaluator) -> bool:
     return inputs
 
 
-def solve(expr: c.Expr, ev: Evaluator, *, want: bool) -> Changes | None:
+def solve(expr: c.Expr, ev: Evaluator[Context], *, want: bool) -> Changes | None:
     """Situation changes (field path -> value) that make `expr` come out `want`."""
     if ev.truth(expr) is want:
         return {}
@@ -170,7 +171,7 @@ def solve(expr: c.Expr, ev: Evaluator, *, want: bool) -> Changes | None:
     return None
 
 
-def _solve_compare(op: str, left: c.Expr, right: c.Expr, ev: Evaluator) -> Changes | None:
+def _solve_compare(op: str, left: c.Expr, right: c.Expr, ev: Evaluator[Context]) -> Changes | None:
     if op in ("in", "not in"):
         if isinstance(right, c.Field) and right.type.kind is t.Kind.SET:
             item = ev.value(left)
@@ -217,7 +218,7 @@ def _nudge(limit: Any, op: str, kind: t.Type) -> Any:
     return limit - step if op == "<" else limit + step
 
 
-def _target(subject: c.Expr, value: Any, ev: Evaluator) -> Changes | None:
+def _target(subject: c.Expr, value: Any, ev: Evaluator[Context]) -> Changes | None:
     if value is None:
         return None
     if isinstance(subject, c.Builtin):
@@ -227,7 +228,7 @@ def _target(subject: c.Expr, value: Any, ev: Evaluator) -> Changes | None:
     return None
 
 
-def _builtin_target(name: str, days: Any, ev: Evaluator) -> Changes | None:
+def _builtin_target(name: str, days: Any, ev: Evaluator[Context]) -> Changes | None:
     ctx = ev.ctx
     if not isinstance(days, int) or days < 0:
         return None
@@ -241,7 +242,7 @@ def _builtin_target(name: str, days: Any, ev: Evaluator) -> Changes | None:
     return None
 
 
-def _assign(field: c.Field, value: Any, ev: Evaluator) -> Changes | None:
+def _assign(field: c.Field, value: Any, ev: Evaluator[Context]) -> Changes | None:
     if len(field.path) != 1 or field.root in ("item", "actor"):
         return None  # only direct fields of the situation's own records
     bounds = _BOUNDS.get(field.dotted)

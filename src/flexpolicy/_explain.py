@@ -82,10 +82,10 @@ class Evaluation:
         self.stage = stage
         self.verdict = verdict
         self.decide = decide
-        self._ev: Evaluator | None = None
+        self._ev: Evaluator[Context] | None = None
 
     @property
-    def ev(self) -> Evaluator:
+    def ev(self) -> Evaluator[Context]:
         if self._ev is None:
             self._ev = Evaluator(self.ir.facts, self.ctx)
         return self._ev

@@ -8,20 +8,30 @@ property test keeps the two evaluators in agreement.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from . import _runtime as rt
-from ._context import Context
 from ._expr import _checked as c
 from ._ir import Fact
 
 _UNSET = object()
 
 
-class Evaluator:
+class FactSource(Protocol):
+    """Where an evaluation reads its roots (`customer`, `case`, ...) and built-in facts."""
+
+    def root(self, name: str) -> Any: ...
+
+    def builtin(self, name: str) -> Any: ...
+
+
+S = TypeVar("S", bound=FactSource)
+
+
+class Evaluator(Generic[S]):
     """Evaluates expressions against one context, remembering facts it computed."""
 
-    def __init__(self, facts: dict[str, Fact], ctx: Context) -> None:
+    def __init__(self, facts: dict[str, Fact], ctx: S) -> None:
         self.facts = facts
         self.ctx = ctx
         self._memo: dict[str, Any] = {}

@@ -119,7 +119,7 @@ def is_internal(expr: c.Expr, facts: dict[str, Any]) -> bool:
 
 
 def describe(
-    expr: c.Expr, ev: Evaluator, passed: bool | None, audience: Audience = "staff"
+    expr: c.Expr, ev: Evaluator[Any], passed: bool | None, audience: Audience = "staff"
 ) -> str | None:
     """Words for `expr` having come out `passed` (None: unknown)."""
     if audience == "customer" and is_internal(expr, ev.facts):
@@ -169,7 +169,7 @@ _NEEDS = {
 }
 
 
-def requirement(expr: c.Expr, ev: Evaluator, audience: Audience = "staff") -> str | None:
+def requirement(expr: c.Expr, ev: Evaluator[Any], audience: Audience = "staff") -> str | None:
     """Words for what must hold for `expr` to be true ("the original packaging is intact")."""
     if audience == "customer" and is_internal(expr, ev.facts):
         return None
@@ -223,7 +223,7 @@ def requirement(expr: c.Expr, ev: Evaluator, audience: Audience = "staff") -> st
     return f"`{unparse(expr)}`"
 
 
-def _first_missing(expr: c.Expr, ev: Evaluator) -> c.Expr | None:
+def _first_missing(expr: c.Expr, ev: Evaluator[Any]) -> c.Expr | None:
     for node in c.walk(expr):
         if isinstance(node, c.Field | c.Builtin | c.FactRef) and ev.value(node) is None:
             return node
@@ -231,7 +231,7 @@ def _first_missing(expr: c.Expr, ev: Evaluator) -> c.Expr | None:
 
 
 def _junction(
-    is_and: bool, ops: tuple[c.Expr, ...], ev: Evaluator, passed: bool, audience: Audience
+    is_and: bool, ops: tuple[c.Expr, ...], ev: Evaluator[Any], passed: bool, audience: Audience
 ) -> str | None:
     results = [(op, ev.truth(op)) for op in ops]
     if is_and == passed:  # all held (and), or none held (or): mention every part
@@ -248,7 +248,7 @@ def _junction(
     return text if is_and or passed else f"none of these hold: {text}"
 
 
-def _fact(name: str, ev: Evaluator, passed: bool, audience: Audience) -> str | None:
+def _fact(name: str, ev: Evaluator[Any], passed: bool, audience: Audience) -> str | None:
     fact = ev.facts[name]
     if fact.expr.type.kind is not t.Kind.BOOL:
         return f"{humanize(name)} is {fmt(ev.fact(name))}"
@@ -258,7 +258,7 @@ def _fact(name: str, ev: Evaluator, passed: bool, audience: Audience) -> str | N
     return f"not {humanize(name)} ({inner})" if inner else f"not {humanize(name)}"
 
 
-def _compare(expr: c.Cmp, ev: Evaluator, passed: bool) -> str:
+def _compare(expr: c.Cmp, ev: Evaluator[Any], passed: bool) -> str:
     left, right, op = expr.left, expr.right, expr.op
     if op in ("in", "not in"):
         return _membership(expr, ev, passed)
@@ -281,7 +281,7 @@ def _compare(expr: c.Cmp, ev: Evaluator, passed: bool) -> str:
     return template.format(n=noun(left), v=fmt(value, left.type, unit), c=target)
 
 
-def _membership(expr: c.Cmp, ev: Evaluator, passed: bool) -> str:
+def _membership(expr: c.Cmp, ev: Evaluator[Any], passed: bool) -> str:
     holds = passed if expr.op == "in" else not passed
     left, right = expr.left, expr.right
     if right.type.kind is t.Kind.SET:

@@ -14,11 +14,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ._case_cli import app as case_app
 from ._render import decision_panel, demo_table
+from .cases._escalations import load_escalations
 from .decision import Decision
 from .errors import FlexPolicyError, PolicyError
 from .models import Actor, Situation
-from .policy import Policy, PolicySet, load_policies, load_policy
+from .policy import Policy, PolicySet, is_escalations_file, load_policies, load_policy
 from .situations import read_situations
 
 app = typer.Typer(
@@ -28,6 +30,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+app.add_typer(case_app, name="case")
 
 
 def _console(stderr: bool = False) -> Console:
@@ -96,14 +101,17 @@ def check(
         files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
     for file in files:
         try:
-            load_policy(file)
+            if is_escalations_file(file):
+                load_escalations(file)
+            else:
+                load_policy(file)
         except PolicyError as exc:
             failed = True
             for problem in exc.problems:
                 err.print(problem.format(), markup=False)
     if failed:
         raise typer.Exit(code=1)
-    print(f"{len(files)} polic{'y' if len(files) == 1 else 'ies'} checked, no problems")
+    print(f"{len(files)} file{'' if len(files) == 1 else 's'} checked, no problems")
 
 
 def _shipped(name: str) -> Path:

@@ -131,6 +131,8 @@ class CaseFacts(_Facts):
     open_promises: Count = 0
     overdue_promises: Count = 0
     resolved: bool = False
+    promises_kept: Count = 0
+    days_since_last_contact: Count = 0
 
 
 class Situation(_Facts):

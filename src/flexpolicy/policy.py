@@ -209,6 +209,16 @@ def load_policy(path: str | Path, *, engine: Engine = "native") -> Policy:
     return Policy.from_yaml(_read(path), file=str(path), engine=engine)
 
 
+def is_escalations_file(path: str | Path) -> bool:
+    """Whether a YAML file in a rules directory holds escalation rules, not a policy."""
+    try:
+        head = Path(path).read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return False
+    keys = {line.split(":", 1)[0].strip() for line in head.splitlines() if line[:1].isalpha()}
+    return "escalations" in keys and "policy" not in keys
+
+
 class PolicySet:
     """Several policies, each deciding its own request kinds."""
 
@@ -309,6 +319,8 @@ def load_policies(directory: str | Path, *, engine: Engine = "native") -> Policy
     policies: list[Policy] = []
     problems: list[Problem] = []
     for path in files:
+        if is_escalations_file(path):
+            continue  # escalation rules live beside the policies; `flexpolicy.cases` reads them
         try:
             policies.append(load_policy(path, engine=engine))
         except PolicyError as exc:

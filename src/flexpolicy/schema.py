@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSc
 __all__ = [
     "Condition",
     "DefaultSpec",
+    "EscalationRuleSpec",
+    "EscalationsSpec",
     "ExplainSpec",
     "LeverSpec",
     "PolicySpec",
@@ -128,3 +130,27 @@ class PolicySpec(_Spec):
     rules: list[RuleSpec] = Field(default_factory=list)
     default: DefaultSpec = Field(default_factory=DefaultSpec)
     levers: list[LeverSpec] = Field(default_factory=list)
+
+
+class EscalationRuleSpec(_Spec):
+    """One escalation: when a case's facts say so, a role steps in."""
+
+    id: Identifier
+    title: ShortText | None = None
+    when: Condition
+    escalate_to: str = Field(description="the role of the ladder that takes the case over")
+    action: Identifier = Field("review", description="`callback`, `review`, `refund_check`, ...")
+    explain: Explain | None = None
+
+
+class EscalationsSpec(_Spec):
+    """An escalations file: rules over `case.*` facts, raised by `CaseBook.sweep`."""
+
+    escalations: Identifier
+    version: Annotated[str | int | Decimal, WithJsonSchema({"type": ["string", "number"]})]
+    title: ShortText | None = None
+    description: ShortText | None = None
+    roles: Annotated[list[Identifier], Field(min_length=1)]
+    params: dict[Identifier, ParamValue] = Field(default_factory=dict)
+    facts: dict[Identifier, Condition] = Field(default_factory=dict)
+    rules: list[EscalationRuleSpec] = Field(default_factory=list)
