@@ -94,3 +94,14 @@ def test_load_policies_leaves_the_escalations_file_alone() -> None:
     policies = flexpolicy.load_policies(RULES)
     assert "case-escalations" not in {p.id for p in policies}
     assert (RULES / "escalations.yaml").is_file()
+
+
+def test_a_misspelt_key_gets_the_escalation_rule_keys_as_hints() -> None:
+    text = BASE.format(when="case.days_open > 3", role="store_manager", staff="x")
+    text = text.replace("escalate_to:", "escalate_too:")
+    with pytest.raises(flexpolicy.PolicyError) as info:
+        parse_escalations(text, file="e.yaml")
+    codes = {p.code: p for p in info.value.problems}
+    assert codes["unknown-key"].hint == "did you mean `escalate_to`?"
+    assert (codes["unknown-key"].line, codes["unknown-key"].column) == (7, 5)
+    assert "missing-key" in codes

@@ -17,8 +17,17 @@ from ._yaml import LoadedYaml, Path
 from .errors import Problem
 
 
-def _model_at(loc: Path) -> type[BaseModel] | None:
+def _model_at(loc: Path, root: type[BaseModel] = schema.PolicySpec) -> type[BaseModel] | None:
     """Which spec model describes the mapping at `loc` (for listing its keys)."""
+    if root is schema.EscalationsSpec:
+        match loc:
+            case ():
+                return root
+            case ("rules", int()):
+                return schema.EscalationRuleSpec
+            case ("rules", int(), "explain"):
+                return schema.ExplainSpec
+        return None
     match loc:
         case ():
             return schema.PolicySpec
@@ -96,7 +105,9 @@ def _dotted(loc: Path) -> str:
     return text or "the file"
 
 
-def problems_from_validation(error: ValidationError, loaded: LoadedYaml) -> list[Problem]:
+def problems_from_validation(
+    error: ValidationError, loaded: LoadedYaml, root: type[BaseModel] = schema.PolicySpec
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Path, str]] = set()
     for item in error.errors(include_url=False):
@@ -112,7 +123,7 @@ def problems_from_validation(error: ValidationError, loaded: LoadedYaml) -> list
         rule_id = _rule_id(loaded.data, loc)
         if kind == "extra_forbidden" and loc:
             key = str(loc[-1])
-            model = _model_at(loc[:-1])
+            model = _model_at(loc[:-1], root)
             allowed = list(model.model_fields) if model else []
             span = loaded.span(loc, key=True)
             problems.append(

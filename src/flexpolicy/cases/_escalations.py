@@ -193,7 +193,7 @@ def parse_escalations(text: str | bytes, *, file: str = "<string>") -> Escalatio
     try:
         spec = EscalationsSpec.model_validate(loaded.data)
     except ValidationError as exc:
-        raise PolicyError(problems_from_validation(exc, loaded)) from None
+        raise PolicyError(problems_from_validation(exc, loaded, EscalationsSpec)) from None
     rules = _EscalationBuilder(loaded, spec, problems).build()
     errors = [p for p in problems if p.level == "error"]
     if errors:
