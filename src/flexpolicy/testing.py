@@ -1,0 +1,279 @@
+"""Test helpers for policy authors: hypothesis strategies and ready-made properties.
+
+A property test for your own policy is three lines::
+
+    policy = flexpolicy.load_policy("rules/returns.yaml")
+
+    @given(flexpolicy.testing.situations(policy))
+    def test_returns(situation):
+        flexpolicy.testing.check_all(policy, situation)
+
+`situations(policy)` aims at the policy's thresholds: when a rule says
+`days_since_purchase <= 30`, it generates purchases 29, 30 and 31 days old (and
+a tier of 3, 4 and 5 when a rule says `customer.tier >= 4`), so boundary mistakes
+show up in the first hundred examples rather than the millionth.  Each `check_*`
+raises `AssertionError` with the offending decision when a property fails.
+Needs hypothesis (`pip install 'flexpolicy[testing]'`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ._expr import _checked as c
+from .decision import Decision
+from .errors import InputError
+from .models import Actor, CaseFacts, Customer, LineItem, Request, Situation, Transaction
+from .policy import Policy
+
+__all__ = [
+    "check_all",
+    "check_counterfactuals",
+    "check_deterministic",
+    "check_explained",
+    "check_monotone",
+    "check_total",
+    "situations",
+    "thresholds",
+]
+
+TODAY = date(2026, 11, 20)
+_RANK = {"deny": 0, "refer": 1, "approve": 2}
+_CONDITIONS = [None, "unused", "opened", "used", "damaged", "defective"]
+_REASONS = [None, "wrong_item_sold", "defective", "changed_mind", "double_charge", "price_drop"]
+_MONEY = st.decimals(min_value=0, max_value=2000, places=2, allow_nan=False, allow_infinity=False)
+
+
+def thresholds(policy: Policy) -> dict[str, list[Any]]:
+    """Every constant the policy compares a field or built-in fact with, by name.
+
+    >>> thresholds(load_policy("rules/returns.yaml"))["days_since_purchase"]   # doctest: +SKIP
+    [30, 90, 120, ...]
+    """
+    ir = policy._ir
+    exprs = [x.expr for rule in (*ir.rules, ir.default) for x in rule.conditions]
+    exprs += [x.expr for lever in ir.levers for x in lever.conditions]
+    exprs += [fact.expr for fact in ir.facts.values()]
+    found: dict[str, list[Any]] = {}
+    for expr in exprs:
+        for node in c.walk(expr):
+            if not isinstance(node, c.Cmp):
+                continue
+            for subject, other in ((node.left, node.right), (node.right, node.left)):
+                name = (
+                    subject.dotted
+                    if isinstance(subject, c.Field)
+                    else subject.name
+                    if isinstance(subject, c.Builtin)
+                    else None
+                )
+                if name is not None and isinstance(other, c.Const) and other.value is not None:
+                    values = other.value if isinstance(other.value, tuple) else (other.value,)
+                    found.setdefault(name, []).extend(
+                        v for v in values if v not in found.get(name, [])
+                    )
+    return found
+
+
+def _near(value: Any) -> list[Any]:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return [value]
+    step: int | Decimal = 1 if isinstance(value, int) else Decimal("0.01")
+    return [value - step, value, value + step]
+
+
+@st.composite
+def _base(draw: st.DrawFn, policy: Policy, today: date) -> Situation:
+    kind = draw(st.sampled_from(policy.applies_to))
+    days = draw(st.integers(0, 400))
+    has_transaction = draw(st.booleans()) if kind in ("fee_waiver", "goodwill") else True
+    customer = Customer(
+        id="C-1",
+        tier=draw(st.integers(1, 5)),
+        segment=draw(st.sampled_from([None, "loyal", "new"])),
+        lifetime_value=draw(st.one_of(st.none(), _MONEY)),
+        purchases_12m=draw(st.integers(0, 12)),
+        returns_12m=draw(st.integers(0, 12)),
+        exceptions_90d=draw(st.integers(0, 4)),
+        member_since=draw(st.sampled_from([None, date(2015, 1, 1), today - timedelta(days=30)])),
+        flags=frozenset(
+            draw(st.sets(st.sampled_from(["abusive", "fraud_watch", "vip"]), max_size=2))
+        ),
+    )
+    transaction = None
+    if has_transaction:
+        item = LineItem(
+            sku="SKU-1",
+            unit_price=draw(_MONEY),
+            description="item",
+            category=draw(st.sampled_from([None, "electronics", "apparel"])),
+            final_sale=draw(st.booleans()),
+        )
+        transaction = Transaction(
+            id="T-1",
+            customer_id="C-1",
+            purchased_at=today - timedelta(days=days),
+            channel=draw(st.sampled_from([None, "in_store", "online"])),
+            items=(item,),
+        )
+    request = Request(
+        id="R-1",
+        kind=kind,
+        requested_at=today,
+        transaction_id="T-1" if transaction else None,
+        sku="SKU-1" if transaction else None,
+        item_condition=draw(st.sampled_from(_CONDITIONS)),
+        packaging_intact=draw(st.sampled_from([None, True, False])),
+        has_receipt=draw(st.sampled_from([None, True, False])),
+        reason=draw(st.sampled_from(_REASONS)),
+        store_at_fault=draw(st.booleans()),
+        requested_remedy=draw(st.sampled_from([None, "refund", "store_credit"])),
+        amount=draw(st.one_of(st.none(), _MONEY)),
+    )
+    case = None
+    if draw(st.booleans()):
+        case = CaseFacts(
+            id="CASE-1",
+            contacts_total=draw(st.integers(0, 6)),
+            contacts_14d=draw(st.integers(0, 5)),
+            days_open=draw(st.integers(0, 40)),
+            open_promises=draw(st.integers(0, 2)),
+            overdue_promises=draw(st.integers(0, 2)),
+        )
+    role = draw(st.one_of(st.none(), st.sampled_from(policy.roles)))
+    actor = Actor(id="E-1", role=role) if role else None
+    return Situation(
+        request=request, customer=customer, transaction=transaction, actor=actor, case=case
+    )
+
+
+@st.composite
+def situations(draw: st.DrawFn, policy: Policy, *, today: date = TODAY) -> Situation:
+    """Consistent situations for `policy`, with values on, just below and just above
+    every threshold the policy tests (and plain random values in between)."""
+    situation = draw(_base(policy, today))
+    changes: dict[str, Any] = {}
+    for name, values in sorted(thresholds(policy).items()):
+        if draw(st.booleans()):
+            changes[name] = draw(st.sampled_from([v for value in values for v in _near(value)]))
+    return _with_thresholds(situation, changes, today)
+
+
+def _with_thresholds(situation: Situation, changes: Mapping[str, Any], today: date) -> Situation:
+    data = situation.model_dump()
+    for name, value in changes.items():
+        root, _, field = name.partition(".")
+        if name in ("days_since_purchase", "customer_tenure_days"):
+            if not isinstance(value, int) or value < 0:
+                continue
+            moment = today - timedelta(days=value)
+            if name == "days_since_purchase" and data["transaction"]:
+                data["transaction"]["purchased_at"] = moment
+            elif name == "customer_tenure_days":
+                data["customer"]["member_since"] = moment
+        elif name in ("item_price", "item.unit_price"):
+            if data["transaction"] and isinstance(value, int | Decimal) and value >= 0:
+                data["transaction"]["items"][0]["unit_price"] = value
+        elif root == "item" and data["transaction"]:
+            data["transaction"]["items"][0][field] = value
+        elif root == "customer" and field.startswith("attributes."):
+            data["customer"]["attributes"][field.split(".", 1)[1]] = value
+        elif root in ("customer", "request", "case") and data.get(root) is not None:
+            data[root][field] = value if "." not in field else data[root].get(field)
+    try:
+        return Situation.model_validate(data)
+    except ValueError:  # e.g. a threshold just outside a field's range (tier 6)
+        return situation
+
+
+# -- properties ---------------------------------------------------------------------
+
+
+def _expect(holds: bool, detail: object) -> None:
+    """Like `assert`, but still checked under `python -O`."""
+    if not holds:
+        raise AssertionError(detail)
+
+
+def check_total(policy: Policy, situation: Situation) -> Decision:
+    """Every situation gets exactly one well-formed decision."""
+    decision = policy.decide_situation(situation)
+    ids = {*policy.rule_ids, "default"}
+    _expect(decision.outcome in _RANK, decision)
+    _expect(decision.rule_id in ids, decision)
+    _expect((decision.required_role is not None) == (decision.outcome == "refer"), decision)
+    if decision.outcome == "deny":
+        _expect(decision.remedy is None, decision)
+        _expect(not decision.exception, decision)
+    if decision.exception:
+        _expect(bool(decision.bends), decision)
+    return decision
+
+
+def check_deterministic(policy: Policy, situation: Situation) -> None:
+    """The same situation always gets the same decision, explanation included."""
+    first = policy.decide_situation(situation)
+    again = policy.decide_situation(situation.model_copy(deep=True))
+    _expect(first.model_dump_json() == again.model_dump_json(), (first, again))
+
+
+def check_explained(policy: Policy, situation: Situation) -> None:
+    """The rationale cites the deciding rule for staff, and never fills the customer's
+    text with rule ids or unfilled placeholders."""
+    decision = policy.decide_situation(situation)
+    staff, customer = decision.rationale.staff, decision.rationale.customer
+    _expect(f"`{decision.rule_id}`" in staff, staff)
+    _expect(bool(customer.strip()), decision)
+    for text in (staff, customer):
+        _expect("{" not in text, text)
+        _expect("}" not in text, text)
+    for rule_id in (*policy.rule_ids, "default"):
+        _expect(f"`{rule_id}`" not in customer, customer)
+
+
+def check_counterfactuals(policy: Policy, situation: Situation) -> None:
+    """Every alternative offered is better than the decision, and its changes really flip it."""
+    decision = policy.decide_situation(situation)
+    for alternative in decision.alternatives:
+        _expect(_RANK[alternative.outcome] > _RANK[decision.outcome], alternative)
+        _expect(bool(alternative.unmet), alternative)
+        if alternative.changes is not None:
+            flipped = policy.decide_situation(situation.with_changes(alternative.changes))
+            _expect(_RANK[flipped.outcome] >= _RANK[alternative.outcome], (alternative, flipped))
+
+
+def check_monotone(
+    policy: Policy, situation: Situation, field: str = "customer.tier", step: int = 1
+) -> None:
+    """Raising `field` by `step` never gives a worse outcome ("a better customer is never
+    treated worse")."""
+    root, _, name = field.partition(".")
+    record = getattr(situation, root, None)
+    current = getattr(record, name, None) if record is not None else None
+    if not isinstance(current, int) or isinstance(current, bool):
+        return
+    try:
+        better = situation.with_changes({field: current + step})
+    except InputError:  # already at the top of the field's range
+        return
+    low = policy.decide_situation(situation)
+    high = policy.decide_situation(better)
+    _expect(
+        _RANK[high.outcome] >= _RANK[low.outcome],
+        f"raising {field} from {current} to {current + step} turned "
+        f"{low.outcome} ({low.rule_id}) into {high.outcome} ({high.rule_id})",
+    )
+
+
+def check_all(policy: Policy, situation: Situation, *, monotone_in: str = "customer.tier") -> None:
+    """Every property above, on one situation."""
+    check_total(policy, situation)
+    check_deterministic(policy, situation)
+    check_explained(policy, situation)
+    check_counterfactuals(policy, situation)
+    check_monotone(policy, situation, monotone_in)
