@@ -8,6 +8,8 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 import flexpolicy
+from flexpolicy import testing
+from flexpolicy.testing import _near, _with_thresholds
 
 TODAY = date(2026, 11, 20)
 REASONS = [
@@ -119,77 +121,13 @@ def situations(draw: st.DrawFn, policy: flexpolicy.Policy) -> flexpolicy.Situati
 # -- aiming at a policy's thresholds ------------------------------------------------
 
 
-def thresholds(policy: flexpolicy.Policy) -> dict[str, list[object]]:
-    """Every constant a policy compares a field or built-in fact with, by path."""
-    from flexpolicy._expr import _checked as c  # noqa: PLC0415 - test helper reads the IR
-
-    ir = policy._ir
-    exprs = [cond.expr for rule in (*ir.rules, ir.default) for cond in rule.conditions]
-    exprs += [cond.expr for lever in ir.levers for cond in lever.conditions]
-    exprs += [fact.expr for fact in ir.facts.values()]
-    found: dict[str, list[object]] = {}
-    for expr in exprs:
-        for node in c.walk(expr):
-            if not isinstance(node, c.Cmp):
-                continue
-            for subject, other in ((node.left, node.right), (node.right, node.left)):
-                if isinstance(subject, c.Field):
-                    path = subject.dotted
-                elif isinstance(subject, c.Builtin):
-                    path = subject.name
-                else:
-                    continue
-                if isinstance(other, c.Const):
-                    values = other.value if isinstance(other.value, tuple) else (other.value,)
-                    found.setdefault(path, []).extend(values)
-    return found
-
-
-def _near(value: object) -> list[object]:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        return [value]
-    if isinstance(value, int):
-        return [value - 1, value, value + 1]
-    step = Decimal("0.01")
-    return [value - step, value, value + step]
-
-
 @st.composite
 def threshold_situations(draw: st.DrawFn, policy: flexpolicy.Policy) -> flexpolicy.Situation:
-    """Situations whose values sit on, just below and just above each threshold."""
+    """`situations` (store attributes included) moved onto the policy's thresholds,
+    the way `flexpolicy.testing.situations` does it."""
     situation = draw(situations(policy))
-    points = thresholds(policy)
     changes: dict[str, object] = {}
-    for path in sorted(points):
-        if not draw(st.booleans()):
-            continue
-        value = draw(st.sampled_from([v for c in points[path] for v in _near(c)]))
-        changes[path] = value
-    return _apply(situation, changes)
-
-
-def _apply(situation: flexpolicy.Situation, changes: dict[str, object]) -> flexpolicy.Situation:
-    data = situation.model_dump()
-    for path, value in changes.items():
-        root, _, name = path.partition(".")
-        if path in ("days_since_purchase", "customer_tenure_days"):
-            if not isinstance(value, int) or value < 0:
-                continue
-            moment = TODAY - timedelta(days=value)
-            if path == "days_since_purchase" and data["transaction"]:
-                data["transaction"]["purchased_at"] = moment
-            elif path == "customer_tenure_days":
-                data["customer"]["member_since"] = moment
-        elif path in {"item_price", "item.unit_price"}:
-            if data["transaction"] and isinstance(value, int | Decimal) and value >= 0:
-                data["transaction"]["items"][0]["unit_price"] = value
-        elif root == "customer" and name.startswith("attributes."):
-            data["customer"]["attributes"][name.split(".", 1)[1]] = value
-        elif root == "item" and data["transaction"]:
-            data["transaction"]["items"][0][name] = value
-        elif root in ("customer", "request", "case") and data.get(root) is not None:
-            data[root][name] = value
-    try:
-        return flexpolicy.Situation.model_validate(data)
-    except ValueError:  # a threshold just outside a field's range (tier 6, a negative count)
-        return situation
+    for name, values in sorted(testing.thresholds(policy).items()):
+        if draw(st.booleans()):
+            changes[name] = draw(st.sampled_from([v for c in values for v in _near(c)]))
+    return _with_thresholds(situation, changes, TODAY)
