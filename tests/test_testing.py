@@ -41,7 +41,7 @@ def test_situations_sit_on_the_thresholds() -> None:
     seen: set[int] = set()
 
     @given(testing.situations(RETURNS))
-    @settings(max_examples=300, deadline=None, database=None)
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
     def collect(situation: flexpolicy.Situation) -> None:
         assert situation.transaction is not None
         seen.add((situation.request.requested_at - situation.transaction.purchased_at).days)

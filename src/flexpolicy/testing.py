@@ -165,30 +165,46 @@ def situations(draw: st.DrawFn, policy: Policy, *, today: date = TODAY) -> Situa
 
 
 def _with_thresholds(situation: Situation, changes: Mapping[str, Any], today: date) -> Situation:
-    data = situation.model_dump()
+    """Apply each threshold value that fits the models; skip the ones that do not
+    (a tier of 6 just above `tier >= 5`, a count of -1 just below `>= 0`)."""
     for name, value in changes.items():
-        root, _, field = name.partition(".")
-        if name in ("days_since_purchase", "customer_tenure_days"):
-            if not isinstance(value, int) or value < 0:
-                continue
-            moment = today - timedelta(days=value)
-            if name == "days_since_purchase" and data["transaction"]:
-                data["transaction"]["purchased_at"] = moment
-            elif name == "customer_tenure_days":
-                data["customer"]["member_since"] = moment
-        elif name in ("item_price", "item.unit_price"):
-            if data["transaction"] and isinstance(value, int | Decimal) and value >= 0:
-                data["transaction"]["items"][0]["unit_price"] = value
-        elif root == "item" and data["transaction"]:
-            data["transaction"]["items"][0][field] = value
-        elif root == "customer" and field.startswith("attributes."):
-            data["customer"]["attributes"][field.split(".", 1)[1]] = value
-        elif root in ("customer", "request", "case") and data.get(root) is not None:
-            data[root][field] = value if "." not in field else data[root].get(field)
-    try:
-        return Situation.model_validate(data)
-    except ValueError:  # e.g. a threshold just outside a field's range (tier 6)
-        return situation
+        data = situation.model_dump()
+        if not _place(data, name, value, today):
+            continue
+        try:
+            situation = Situation.model_validate(data)
+        except ValueError:
+            continue
+    return situation
+
+
+def _place(data: dict[str, Any], name: str, value: Any, today: date) -> bool:
+    """Write one threshold value into a situation's data; False if it has no place."""
+    root, _, field = name.partition(".")
+    transaction = data["transaction"]
+    if name in ("days_since_purchase", "customer_tenure_days"):
+        if not isinstance(value, int) or value < 0:
+            return False
+        moment = today - timedelta(days=value)
+        if name == "customer_tenure_days":
+            data["customer"]["member_since"] = moment
+            return True
+        if transaction is None:
+            return False
+        transaction["purchased_at"] = moment
+        return True
+    if name in ("item_price", "item.unit_price") or root == "item":
+        if transaction is None:
+            return False
+        transaction["items"][0][field if root == "item" else "unit_price"] = value
+        return True
+    if root == "customer" and field.startswith("attributes."):
+        data["customer"]["attributes"][field.split(".", 1)[1]] = value
+        return True
+    if root in ("customer", "request", "case") and data.get(root) is not None and "." not in field:
+        data[root][field] = value
+        return True
+    return False
 
 
 # -- properties ---------------------------------------------------------------------
