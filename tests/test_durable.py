@@ -16,7 +16,7 @@ from conftest import POLICY_FILES
 from flexpolicy import _durable
 from flexpolicy._context import make_context
 from policy_gen import policies as generated_policies
-from strategies import situations, threshold_situations
+from strategies import threshold_situations
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 SHIPPED = POLICY_FILES
@@ -82,7 +82,7 @@ def test_durable_decides_like_native_on_every_shipped_policy(path: Path) -> None
 def test_durable_decides_like_native_on_generated_policies(text: str, data: st.DataObject) -> None:
     native, durable = _both(text)
     for _ in range(20):
-        situation = data.draw(situations(native))
+        situation = data.draw(threshold_situations(native))
         first, second = _matches(durable, situation)
         assert first == second, text
         assert native.decide_situation(situation).key() == durable.decide_situation(situation).key()

@@ -46,7 +46,12 @@ TODAY = date(2026, 11, 20)
 _RANK = {"deny": 0, "refer": 1, "approve": 2}
 _CONDITIONS = [None, "unused", "opened", "used", "damaged", "defective"]
 _REASONS = [None, "wrong_item_sold", "defective", "changed_mind", "double_charge", "price_drop"]
-_MONEY = st.decimals(min_value=0, max_value=2000, places=2, allow_nan=False, allow_infinity=False)
+_REASONS += ["new_customer_offer", "late_delivery", "damaged_in_transit"]
+_MONEY = st.one_of(
+    st.sampled_from([Decimal(x) for x in ("0", "9.99", "10", "25", "25.01", "49.99", "50")]),
+    st.sampled_from([Decimal(x) for x in ("100", "100.01", "150", "250", "500", "500.01")]),
+    st.decimals(min_value=0, max_value=2000, places=2, allow_nan=False, allow_infinity=False),
+)
 
 
 def thresholds(policy: Policy) -> dict[str, list[Any]]:
@@ -88,22 +93,31 @@ def _near(value: Any) -> list[Any]:
 
 
 @st.composite
-def _base(draw: st.DrawFn, policy: Policy, today: date) -> Situation:
+def _base(
+    draw: st.DrawFn,
+    policy: Policy,
+    today: date,
+    attributes: st.SearchStrategy[dict[str, Any]] | None = None,
+) -> Situation:
+    """Any consistent situation for `policy` (`attributes`: store data to draw, if any)."""
     kind = draw(st.sampled_from(policy.applies_to))
-    days = draw(st.integers(0, 400))
+    days = draw(st.integers(0, 500))
     has_transaction = draw(st.booleans()) if kind in ("fee_waiver", "goodwill") else True
     customer = Customer(
         id="C-1",
         tier=draw(st.integers(1, 5)),
-        segment=draw(st.sampled_from([None, "loyal", "new"])),
+        segment=draw(st.sampled_from([None, "loyal", "new", "business"])),
         lifetime_value=draw(st.one_of(st.none(), _MONEY)),
         purchases_12m=draw(st.integers(0, 12)),
         returns_12m=draw(st.integers(0, 12)),
         exceptions_90d=draw(st.integers(0, 4)),
         member_since=draw(st.sampled_from([None, date(2015, 1, 1), today - timedelta(days=30)])),
         flags=frozenset(
-            draw(st.sets(st.sampled_from(["abusive", "fraud_watch", "vip"]), max_size=2))
+            draw(
+                st.sets(st.sampled_from(["abusive", "fraud_watch", "vip", "employee"]), max_size=2)
+            )
         ),
+        attributes=draw(attributes) if attributes is not None else {},
     )
     transaction = None
     if has_transaction:
@@ -111,14 +125,14 @@ def _base(draw: st.DrawFn, policy: Policy, today: date) -> Situation:
             sku="SKU-1",
             unit_price=draw(_MONEY),
             description="item",
-            category=draw(st.sampled_from([None, "electronics", "apparel"])),
+            category=draw(st.sampled_from([None, "electronics", "apparel", "gift_card"])),
             final_sale=draw(st.booleans()),
         )
         transaction = Transaction(
             id="T-1",
             customer_id="C-1",
             purchased_at=today - timedelta(days=days),
-            channel=draw(st.sampled_from([None, "in_store", "online"])),
+            channel=draw(st.sampled_from([None, "in_store", "online", "phone"])),
             items=(item,),
         )
     request = Request(
@@ -132,7 +146,7 @@ def _base(draw: st.DrawFn, policy: Policy, today: date) -> Situation:
         has_receipt=draw(st.sampled_from([None, True, False])),
         reason=draw(st.sampled_from(_REASONS)),
         store_at_fault=draw(st.booleans()),
-        requested_remedy=draw(st.sampled_from([None, "refund", "store_credit"])),
+        requested_remedy=draw(st.sampled_from([None, "refund", "store_credit", "exchange"])),
         amount=draw(st.one_of(st.none(), _MONEY)),
     )
     case = None
