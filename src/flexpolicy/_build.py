@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._analysis._codes import ALLOWABLE
 from ._build_base import ConditionBuilder
 from ._expr import _checked as c
 from ._expr import _types as t
@@ -144,6 +145,7 @@ class _Builder(ConditionBuilder):
             default=default,
             levers=levers,
             rank=dict(self.rank),
+            param_locations={name: self.location(("params", name)) for name in spec.params},
         )
 
     # -- rules ------------------------------------------------------------------
@@ -235,6 +237,7 @@ class _Builder(ConditionBuilder):
                 )
         else:
             conditions, bends, title = (), (), None
+        allow = self._allow(getattr(spec, "allow", None), path, rule_id)
         amount = self._amount(spec.amount, (*path, "amount"), rule_id)
         explain = self._explain(spec.explain, (*path, "explain"), rule_id)
         if len(self.problems) > before or outcome is None:
@@ -256,6 +259,7 @@ class _Builder(ConditionBuilder):
             explain=explain,
             location=self.location(path),
             title=title,
+            allow=allow,
         )
 
     def _outcome(self, outcome: str, kind: str, path: Path, rule_id: str) -> str | None:
@@ -444,8 +448,30 @@ class _Builder(ConditionBuilder):
                 )
         conditions = self._conditions(spec.when, (*path, "when"), spec.id)
         explain = self._explain(spec.explain, (*path, "explain"), spec.id)
+        allow = self._allow(spec.allow, path, spec.id)
         if len(self.problems) > before:
             return None
         return Lever(
-            spec.id, spec.kind, conditions, tuple(caps), explain, self.location(path), spec.title
+            spec.id,
+            spec.kind,
+            conditions,
+            tuple(caps),
+            explain,
+            self.location(path),
+            spec.title,
+            allow,
         )
+
+    def _allow(self, codes: list[str] | None, path: Path, owner: str) -> tuple[str, ...]:
+        """`allow:` names findings of `flexpolicy check`; a typo there would hide nothing."""
+        for i, code in enumerate(codes or ()):
+            if code not in ALLOWABLE:
+                self.report(
+                    "unknown-finding",
+                    f"`{code}` is not a finding `flexpolicy check` reports",
+                    (*path, "allow", i),
+                    did_you_mean(code, ALLOWABLE)
+                    or "findings are: " + ", ".join(f"`{c}`" for c in sorted(ALLOWABLE)),
+                    owner,
+                )
+        return tuple(codes or ())

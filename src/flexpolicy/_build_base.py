@@ -9,6 +9,7 @@ same way, through this class.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ._expr import _checked as c
@@ -225,6 +226,8 @@ class ConditionBuilder:
             # One sentence for both audiences, unless it shows internal scores: then
             # the customer's sentence is generated from the conditions instead.
             customer, problems = parse_template(raw, self.scope, for_customer=True)
+            if customer is not None:
+                customer = replace(customer, location=self.location(path))
             return Explain(staff, customer if not problems else None)
         staff = self._template(raw.staff, (*path, "staff"), rule_id, for_customer=False)
         customer = self._template(raw.customer, (*path, "customer"), rule_id, for_customer=True)
@@ -240,4 +243,4 @@ class ConditionBuilder:
             self.report(
                 problem.code, problem.message, path, problem.hint, rule_id, offset=problem.offset
             )
-        return template
+        return None if template is None else replace(template, location=self.location(path))

@@ -56,7 +56,7 @@ def parse_time(text: str) -> datetime | date:
 
 @contextmanager
 def _book(db: str | None) -> Iterator[CaseBook]:
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     book: CaseBook | None = None
     try:
         book = CaseBook(db)
@@ -70,7 +70,7 @@ def _book(db: str | None) -> Iterator[CaseBook]:
 
 
 def _out() -> Console:
-    return Console(width=None if sys.stdout.isatty() else 120, highlight=False)
+    return Console(width=None if sys.stdout.isatty() else 120, highlight=False, emoji=False)
 
 
 @app.command("open")
@@ -117,7 +117,7 @@ def log(  # noqa: PLR0917 - typer maps each parameter to a command-line option
     """Record one event: a contact, a step, a promise, a kept promise or the resolution."""
     chosen = [x for x in (contact, step, promise, kept, resolve) if x is not None]
     if len(chosen) != 1:
-        Console(stderr=True).print(
+        Console(stderr=True, emoji=False).print(
             "error: give exactly one of --contact, --step, --promise, --kept, --resolve"
         )
         raise typer.Exit(code=2)

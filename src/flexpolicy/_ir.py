@@ -62,6 +62,7 @@ class Template:
 
     source: str
     parts: tuple[str | Placeholder, ...]
+    location: Location | None = None  # where the text starts in the policy file
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class Rule:
     explain: Explain
     location: Location
     title: str | None = None
+    allow: tuple[str, ...] = ()  # finding codes the author accepts for this rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class Lever:
     explain: Explain
     location: Location
     title: str | None = None
+    allow: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,7 @@ class PolicyIR:
     default: Rule
     levers: tuple[Lever, ...]
     rank: dict[str, int] = field(default_factory=dict)
+    param_locations: dict[str, Location] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in (*self.guards, *self.standard, *self.flex, self.default):

@@ -1,4 +1,4 @@
-"""The `flexpolicy` command: decide, check and demo.
+"""The `flexpolicy` command: decide, check, verify, demo and case.
 
 Behaves like a good Unix tool: results on stdout, problems on stderr as
 `file:line:col: level[code]: message`, exit 0 on success, 1 when the policy or
@@ -14,13 +14,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ._analysis_cli import check_command, verify_command
 from ._case_cli import app as case_app
 from ._render import decision_panel, demo_table
-from .cases._escalations import load_escalations
 from .decision import Decision
 from .errors import FlexPolicyError, PolicyError
 from .models import Actor, Situation
-from .policy import Policy, PolicySet, is_escalations_file, load_policies, load_policy
+from .policy import Policy, PolicySet, load_policies, load_policy
 from .situations import read_situations
 
 app = typer.Typer(
@@ -37,11 +37,11 @@ app.add_typer(case_app, name="case")
 
 def _console(stderr: bool = False) -> Console:
     width = None if sys.stdout.isatty() else 160
-    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False, emoji=False)
 
 
 def _fail(exc: FlexPolicyError) -> typer.Exit:
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     if isinstance(exc, PolicyError):
         for problem in exc.problems:
             err.print(problem.format(), markup=False)
@@ -89,29 +89,8 @@ def decide(
         raise _fail(exc) from None
 
 
-@app.command()
-def check(
-    paths: Annotated[list[Path], typer.Argument(help="policy files or directories")],
-) -> None:
-    """Load and check policies; print every problem as file:line:col."""
-    failed = False
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
-    for file in files:
-        try:
-            if is_escalations_file(file):
-                load_escalations(file)
-            else:
-                load_policy(file)
-        except PolicyError as exc:
-            failed = True
-            for problem in exc.problems:
-                err.print(problem.format(), markup=False)
-    if failed:
-        raise typer.Exit(code=1)
-    print(f"{len(files)} file{'' if len(files) == 1 else 's'} checked, no problems")
+app.command("check")(check_command)
+app.command("verify")(verify_command)
 
 
 def _shipped(name: str) -> Path:

@@ -84,6 +84,10 @@ class RuleSpec(_Spec):
     amount: Expression | None = Field(None, description="an expression for the amount granted")
     bends: list[str] | None = Field(None, description="flex only: the denials it may bend")
     explain: Explain | None = None
+    allow: list[str] | None = Field(
+        None,
+        description="`flexpolicy check` findings this rule is known to have: `[guard-overlap]`",
+    )
 
 
 class DefaultSpec(_Spec):
@@ -105,6 +109,9 @@ class LeverSpec(_Spec):
     when: Condition = True
     caps: dict[str, Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]]
     explain: Explain | None = None
+    allow: list[str] | None = Field(
+        None, description="`flexpolicy check` findings this lever is known to have"
+    )
 
 
 class PolicySpec(_Spec):

@@ -1,0 +1,1 @@
+"""Policy analysis: exact checks with an SMT solver, and wording checks."""
