@@ -53,28 +53,41 @@ class RuleChecks:
 
     # -- the checks ------------------------------------------------------------------
     def run(self) -> Iterator[Finding]:
-        contradictory: set[str] = set()
-        for rule in self.ir.rules:
-            finding = self._contradiction(rule.id, rule.conditions, rule.location, "rule")
-            if finding is not None:
-                contradictory.add(rule.id)
-                yield finding
+        """Reachability first: a rule that can decide cannot be contradictory, so the
+        (rarer) contradiction question is only asked of rules that never decide."""
         earlier: list[Any] = []
+        dead: set[str] = set()
         for guard in self.ir.guards:
-            if guard.id not in contradictory:
-                yield from self._shadowed(guard, earlier)
+            found = self._never_decides(guard, earlier)
+            if found is not None:
+                dead.add(guard.id)
+                yield found
             earlier.append(self.no(guard.id))
-        yield from self._guard_overlaps(contradictory)
+        yield from self._guard_overlaps(dead)
         earlier = self.no_guards()
         for rule in self.ir.standard:
-            if rule.id not in contradictory:
-                yield from self._shadowed(rule, earlier)
+            found = self._never_decides(rule, earlier)
+            if found is not None:
+                yield found
             earlier.append(self.no(rule.id))
         for flex in self.ir.flex:
-            if flex.id not in contradictory:
-                yield from self._flex(flex)
+            if self.session.ask(self.yes(flex.id)) == "unsat":
+                found = self._contradiction(flex.id, flex.conditions, flex.location, "rule")
+                if found is not None:
+                    yield found
+                    continue
+            yield from self._flex(flex)
         for lever in self.ir.levers:
             yield from self._lever(lever)
+
+    def _never_decides(self, rule: Rule, earlier: list[Any]) -> Finding | None:
+        answer = self.session.ask(self.yes(rule.id), *earlier)
+        if answer == "sat":
+            return None
+        if answer == "unknown":
+            return self._unknown(rule.id, rule.location, f"whether rule `{rule.id}` can decide")
+        found = self._contradiction(rule.id, rule.conditions, rule.location, "rule")
+        return found if found is not None else self._shadowed(rule, earlier)
 
     def _contradiction(
         self, owner: str, conditions: tuple[Any, ...], location: Location, what: str
@@ -111,14 +124,11 @@ class RuleChecks:
             tuple(x.source for x in clash),
         )
 
-    def _shadowed(self, rule: Rule, earlier: list[Any]) -> Iterator[Finding]:
+    def _shadowed(self, rule: Rule, earlier: list[Any]) -> Finding:
+        """`rule` can match but never decides: name the rules that win first."""
         session = self.session
-        answer = session.ask(self.yes(rule.id), *earlier)
-        if answer == "sat":
-            return
-        if answer == "unknown":
-            yield self._unknown(rule.id, rule.location, f"whether rule `{rule.id}` can decide")
-            return
+        if session.ask(self.yes(rule.id), *earlier) != "unsat":  # refresh the core
+            return self._unknown(rule.id, rule.location, f"whether rule `{rule.id}` can decide")
         shadows = [
             name.removeprefix("miss:") for name in session.core() if name.startswith("miss:")
         ]
@@ -137,7 +147,7 @@ class RuleChecks:
             + ("it" if len(shadows) == 1 else "them")
             + " so some requests reach it"
         )
-        yield _finding(
+        return _finding(
             "shadowed-rule", "error", message, hint, rule.location, rule.id, tuple(shadows), witness
         )
 

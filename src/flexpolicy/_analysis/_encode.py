@@ -42,15 +42,13 @@ class Encoder:
         z, ctx = self.z, self.ctx
         role = space.role
         assert isinstance(role, Value)
-        space.domain.append(z.Or(*(role.term == z.StringVal(r, ctx) for r in ir.roles)))
+        space.domain.append(z.Or(*(role.term == space.code(r) for r in ir.roles)))
         kind = space.kind
         assert isinstance(kind, Value)
-        space.domain.append(z.Or(*(kind.term == z.StringVal(k, ctx) for k in ir.applies_to)))
-        space.strings.update(ir.roles)
-        space.strings.update(ir.applies_to)
+        space.domain.append(z.Or(*(kind.term == space.code(k) for k in ir.applies_to)))
         self.rank = z.IntVal(0, ctx)
         for index, name in reversed(list(enumerate(ir.roles))):
-            self.rank = z.If(role.term == z.StringVal(name, ctx), z.IntVal(index, ctx), self.rank)
+            self.rank = z.If(role.term == space.code(name), z.IntVal(index, ctx), self.rank)
         self.true = z.BoolVal(True, ctx)
         self.false = z.BoolVal(False, ctx)
         self.approximate = False  # set when a fresh value stood in for something
@@ -128,8 +126,7 @@ class Encoder:
         if isinstance(value, Decimal):
             return Value("real", self.true, z.RealVal(str(value), ctx))
         if isinstance(value, str):
-            self.space.strings.add(value)
-            return Value("text", self.true, z.StringVal(value, ctx))
+            return Value("text", self.true, self.space.code(value))
         if isinstance(value, date):
             return Value("date", self.true, z.IntVal(value.toordinal(), ctx))
         return Value("list", self.true, None)
@@ -326,8 +323,6 @@ class Encoder:
             return self._round(node, plain, known)
         if func == "days_between" and all(v.kind == "date" for v in plain):
             return Value("int", known, plain[1].term - plain[0].term)
-        if func == "len" and plain[0].kind == "text":
-            return Value("int", known, z.Length(plain[0].term))
         if func == "len" and plain[0].kind == "list" and plain[0].term is not None:
             return Value("int", known, plain[0].term)
         return self._fresh_value(node.type, known)
@@ -359,7 +354,7 @@ class Encoder:
         blank = {
             "boolean": z.BoolVal(False, ctx),
             "number": z.RealVal(0, ctx),
-            "text": z.StringVal("", ctx),
+            "text": z.IntVal(0, ctx),
             "day": z.IntVal(0, ctx),
         }
         if isinstance(sym, Truth):
@@ -428,7 +423,7 @@ class Encoder:
         if typ.numeric:
             return Value("real", present, z.Real(name, self.ctx))
         if typ.kind is t.Kind.STR:
-            return Value("text", present, z.String(name, self.ctx))
+            return Value("text", present, z.Int(name, self.ctx))
         if typ.kind is t.Kind.DATE:
             return Value("date", present, z.Int(name, self.ctx))
         return Value("opaque", present, None)

@@ -39,9 +39,9 @@ class Session:
         self.space = Space(self.ctx)
         self.solver = self.z.Solver(ctx=self.ctx)
         self.solver.set("timeout", timeout_ms)
+        self.solver.set("core.minimize", True)  # "shadowed by A" rather than "by A, B and C"
         self._synced = 0
         self._literals: dict[str, Any] = {}
-        self.model: Any = None
 
     def encoder(self, ir: PolicyIR, space: Space | None = None) -> Encoder:
         return Encoder(ir, space or self.space)
@@ -61,11 +61,9 @@ class Session:
             self._synced = len(domain)
 
     def ask(self, *assumptions: Any) -> Answer:
-        """Is there a situation where every assumption holds? Keeps the model if so."""
+        """Is there a situation where every assumption holds?"""
         self._sync()
-        answer = str(self.solver.check(*assumptions))
-        self.model = self.solver.model() if answer == "sat" else None
-        return answer  # type: ignore[return-value]  # z3 answers one of the three
+        return str(self.solver.check(*assumptions))  # type: ignore[return-value]  # one of three
 
     def core(self) -> list[str]:
         """After an `unsat` answer: the names of assumptions that suffice for it."""

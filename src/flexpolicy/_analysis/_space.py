@@ -82,7 +82,12 @@ class Space:
         self._fields: dict[str, tuple[str, tuple[str, ...], t.Type, Sym]] = {}
         self.domain: list[Any] = parent.domain if parent else []
         self.nice: list[Any] = parent.nice if parent else []
-        self.strings: set[str] = parent.strings if parent else set()
+        # Text is modelled as whole numbers: each string constant of the policy gets a
+        # code 1, 2, ...; a code of 0 or below is a string that is none of them.  Text is
+        # only ever compared for (in)equality, so this is exact, and far faster for z3
+        # than its string theory.
+        self.codes: dict[str, int] = parent.codes if parent else {}
+        self._others: dict[str, int] = parent._others if parent else {}
         self.suffix: str = (parent.suffix + "'") if parent else ""
         z = self.z3
         self.today = self._var("today", self._day)
@@ -175,9 +180,9 @@ class Space:
                 "real", known, self._var(key, lambda n: self._number(z.Real(n, ctx), rules))
             )
         if typ.kind is t.Kind.STR:
-            return Value("text", known, self._var(key, lambda n: self._text(n, typ, rules)))
+            return Value("text", known, self._var(key, lambda n: self._text(n, typ)))
         if typ.kind is t.Kind.SET:
-            sort = z.ArraySort(z.StringSort(ctx), z.BoolSort(ctx))
+            sort = z.ArraySort(z.IntSort(ctx), z.BoolSort(ctx))
             return Value("set", known, self._var(key, lambda n: z.Const(n, sort)))
         if typ.kind is t.Kind.LIST:
             return Value("list", known, self._items_len() if name == "items" else None)
@@ -199,23 +204,36 @@ class Space:
         self.nice.append(z.And(var >= -_NICE_LIMIT, var <= _NICE_LIMIT))
         return var
 
-    def _text(self, name: str, typ: t.Type, rules: list[Any]) -> Any:
-        z, ctx = self.z3, self.ctx
-        var = z.String(name, ctx)
+    def _text(self, name: str, typ: t.Type) -> Any:
+        z = self.z3
+        var = z.Int(name, self.ctx)
         if typ.choices:
-            self.domain.append(z.Or(*(var == z.StringVal(c, ctx) for c in typ.choices)))
-            self.strings.update(typ.choices)
-        for rule in rules:
-            low = getattr(rule, "min_length", None)
-            high = getattr(rule, "max_length", None)
-            if low is not None:
-                self.domain.append(z.Length(var) >= low)
-            if high is not None:
-                self.domain.append(z.Length(var) <= high)
-        letter = z.Range("a", "z", ctx=ctx)
-        letters = z.Concat(letter, z.Star(z.Union(letter, z.Re(z.StringVal("_", ctx)))))
-        self.nice.append(z.And(z.Length(var) <= 16, z.InRe(var, letters)))
+            self.domain.append(z.Or(*(var == self.code(c) for c in typ.choices)))
         return var
+
+    def code(self, text: str) -> Any:
+        """The number standing for a string constant (see `codes`)."""
+        found = self.codes.get(text)
+        if found is None:
+            found = self.codes[text] = len(self.codes) + 1
+        return self.z3.IntVal(found, self.ctx)
+
+    def _pinned_code(self, text: str) -> Any:
+        """A code for a real situation's string: its constant's, or one of its own below 1."""
+        if text in self.codes:
+            return self.code(text)
+        found = self._others.setdefault(text, -len(self._others))
+        return self.z3.IntVal(found, self.ctx)
+
+    def text_of(self, code: int) -> str:
+        """The string a code stands for; other codes become strings no constant equals."""
+        for text, number in (*self.codes.items(), *self._others.items()):
+            if number == code:
+                return text
+        text = f"other-{abs(code)}"
+        while text in self.codes or text in self._others:
+            text += "x"
+        return text
 
     def _dynamic(self, key: str, known: Any) -> Dynamic:
         z, ctx = self.z3, self.ctx
@@ -226,7 +244,7 @@ class Space:
             tag=tag,
             boolean=self._var(key + "#b", lambda n: z.Bool(n, ctx)),
             number=self._var(key + "#n", lambda n: self._number(z.Real(n, ctx), [])),
-            text=self._var(key + "#s", lambda n: self._text(n, t.STR, [])),
+            text=self._var(key + "#s", lambda n: self._text(n, t.STR)),
             day=self._var(key + "#d", self._day),
         )
 
@@ -276,7 +294,7 @@ class Space:
         out = [self.today == as_of.toordinal()]
         if situation.actor is None:
             assert isinstance(self.role, Value)
-            out.append(self.role.term == z.StringVal(lowest_role, ctx))
+            out.append(self.role.term == self._pinned_code(lowest_role))
         for root in _OPTIONAL_ROOTS:
             out.append(self.present[root] == z.BoolVal(roots[root] is not None, ctx))
         if situation.transaction is not None:
@@ -303,19 +321,19 @@ class Space:
             if isinstance(value, int | Decimal):
                 return [sym.tag == TAG_NUMBER, sym.number == z.RealVal(str(value), ctx)]
             if isinstance(value, str):
-                return [sym.tag == TAG_TEXT, sym.text == z.StringVal(value, ctx)]
+                return [sym.tag == TAG_TEXT, sym.text == self._pinned_code(value)]
             return [sym.tag == TAG_DATE, sym.day == value.toordinal()]
         if sym.term is None or sym.kind == "list":
             return []
         if sym.kind == "set":
             return [
-                z.IsMember(z.StringVal(s, ctx), sym.term) == z.BoolVal(s in value, ctx)
-                for s in self.strings | set(value)
+                z.IsMember(self._pinned_code(s), sym.term) == z.BoolVal(s in value, ctx)
+                for s in {*self.codes, *value}
             ]
         if sym.kind == "date":
             return [sym.term == value.toordinal()]
         if sym.kind == "text":
-            return [sym.term == z.StringVal(value, ctx)]
+            return [sym.term == self._pinned_code(value)]
         if sym.kind == "int":
             return [sym.term == int(value)]
         return [sym.term == z.RealVal(str(value), ctx)]
@@ -381,13 +399,12 @@ class Space:
         if sym.kind == "real":
             return _decimal(term)
         if sym.kind == "text":
-            return term.as_string()
+            return self.text_of(term.as_long())
         if sym.kind == "set":
             return sorted(
                 s
-                for s in self.strings
-                if 1 <= len(s) <= 200
-                and z.is_true(val(z.IsMember(z.StringVal(s, self.ctx), sym.term)))
+                for s in self.codes
+                if 1 <= len(s) <= 200 and z.is_true(val(z.IsMember(self.code(s), sym.term)))
             )
         if sym.kind == "list":
             return []
@@ -400,7 +417,7 @@ class Space:
         if tag == TAG_NUMBER:
             return _decimal(val(sym.number))
         if tag == TAG_TEXT:
-            return val(sym.text).as_string()
+            return self.text_of(val(sym.text).as_long())
         return _day(val(sym.day))
 
 
