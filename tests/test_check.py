@@ -10,6 +10,7 @@ import pytest
 
 import flexpolicy
 from conftest import POLICY_FILES, RULES
+from flexpolicy._analysis._codes import FINDING_CODES
 from flexpolicy._analysis._session import conditions_hold
 from flexpolicy.analysis import Finding, check
 from test_cli import run
@@ -37,6 +38,13 @@ EXPECTED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "customer-leaks": [
         ("customer-text-leak", "loyal-store-fault", ()),
         ("customer-text-leak", "loyal-store-fault", ()),
+    ],
+    "escalation-never-fires": [
+        (
+            "contradictory-conditions",
+            "third-contact",
+            ("case.contacts_14d >= 3", "case.contacts_total < 3"),
+        )
     ],
     "flex-default-unreachable": [("flex-never-applies", "loyal-exception", ("default",))],
     "flex-never-chosen": [("flex-never-chosen", "top-tier-credit", ("loyal-credit",))],
@@ -172,7 +180,7 @@ def test_cli_reports_every_finding_and_exits_1() -> None:
     assert len(lines) == sum(len(e) for e in EXPECTED.values())
     assert "shadowed-by-two.yaml:14:5: error[shadowed-rule]: rule `store-fault`" in result.stderr
     assert "    counterexample: {" in result.stderr
-    assert "checked: 15 errors, 9 warnings" in result.stdout
+    assert "checked: 16 errors, 9 warnings" in result.stdout
 
 
 def test_cli_json_output() -> None:
@@ -195,3 +203,35 @@ def test_cli_missing_path_is_a_usage_error() -> None:
     result = run("check", "no/such/file.yaml")
     assert result.returncode == 2
     assert "`no/such/file.yaml` does not exist" in result.stderr
+
+
+def test_a_question_the_solver_cannot_settle_is_a_note_not_a_verdict(tmp_path: Path) -> None:
+    path = tmp_path / "cubes.yaml"
+    path.write_text(
+        (DEFECTS / "impossible-tier.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "when: customer.tier > 5",
+            "when: [customer.purchases_12m * customer.purchases_12m * customer.purchases_12m"
+            " == 2 * customer.returns_12m * customer.returns_12m * customer.returns_12m + 1,"
+            " customer.purchases_12m > 1000]",
+        ),
+        encoding="utf-8",
+    )
+    (finding,) = check(path, timeout_ms=1)
+    assert (finding.code, finding.level, finding.rule_id) == (
+        "analysis-incomplete",
+        "info",
+        "platinum-refund",
+    )
+    result = run("check", "--timeout", "1", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "0 errors, 0 warnings, 1 note" in result.stdout
+
+
+def test_every_finding_code_is_planted_and_documented() -> None:
+    planted = {code for expected in EXPECTED.values() for code, _, _ in expected}
+    assert planted | {"analysis-incomplete"} == set(FINDING_CODES)
+    page = (Path(__file__).parents[1] / "docs" / "analysis.md").read_text(encoding="utf-8")
+    for code in FINDING_CODES:
+        assert f"`{code}`" in page, code

@@ -100,9 +100,11 @@ def check_command(
             )
         noun = "file" if len(files) == 1 else "files"
         if findings:
+            notes = sum(f.level == "info" for f in findings)
             print(
                 f"{len(files)} {noun} checked: {_count(counts['error'], 'error')}, "
                 f"{_count(counts['warning'], 'warning')}"
+                + (f", {_count(notes, 'note')}" if notes else "")
             )
         else:
             print(f"{len(files)} {noun} checked, no problems")

@@ -67,10 +67,14 @@ def check(
             from .cases._escalations import load_escalations  # noqa: PLC0415 - only for these
 
             try:
-                load_escalations(path)
+                escalations = load_escalations(path)
             except PolicyError as exc:
                 return [Finding.from_problem(p) for p in exc.problems]
-            return []
+            if not (exact and available()):
+                return []
+            from ._analysis._escalation_check import escalation_findings  # noqa: PLC0415
+
+            return list(escalation_findings(escalations, timeout_ms=timeout_ms))
         try:
             target = load_policy(path)
         except PolicyError as exc:

@@ -72,7 +72,7 @@ class RuleChecks:
             earlier.append(self.no(rule.id))
         for flex in self.ir.flex:
             if self.session.ask(self.yes(flex.id)) == "unsat":
-                found = self._contradiction(flex.id, flex.conditions, flex.location, "rule")
+                found = self.contradiction(flex.id, flex.conditions, flex.location, "rule")
                 if found is not None:
                     yield found
                     continue
@@ -86,10 +86,10 @@ class RuleChecks:
             return None
         if answer == "unknown":
             return self._unknown(rule.id, rule.location, f"whether rule `{rule.id}` can decide")
-        found = self._contradiction(rule.id, rule.conditions, rule.location, "rule")
+        found = self.contradiction(rule.id, rule.conditions, rule.location, "rule")
         return found if found is not None else self._shadowed(rule, earlier)
 
-    def _contradiction(
+    def contradiction(
         self, owner: str, conditions: tuple[Any, ...], location: Location, what: str
     ) -> Finding | None:
         session = self.session
@@ -221,6 +221,11 @@ class RuleChecks:
         if session.ask(session.literal(f"chosen:{flex.id}", wins)) != "unsat":
             return
         rivals_ids = [g.id for g in preferred]
+        if len(flex.bends) == 1:  # name only the rivals that suffice, from the core
+            denial = session.literal(f"decides:{flex.bends[0]}", self._decides(flex.bends[0]))
+            if session.ask(self.yes(flex.id), denial, *(self.no(g) for g in rivals_ids)) == "unsat":
+                core = set(session.core())
+                rivals_ids = [g for g in rivals_ids if f"miss:{g}" in core] or rivals_ids
         witness = self._confirmed(
             flex, lambda d: d.rule_id in rivals_ids, session.literal(f"applies:{flex.id}", applies)
         )
@@ -237,7 +242,7 @@ class RuleChecks:
         )
 
     def _lever(self, lever: Lever) -> Iterator[Finding]:
-        found = self._contradiction(lever.id, lever.conditions, lever.location, "lever")
+        found = self.contradiction(lever.id, lever.conditions, lever.location, "lever")
         if found is not None:
             yield found.model_copy(update={"code": "lever-never-offered"})
             return
@@ -245,8 +250,13 @@ class RuleChecks:
         literal = session.literal(f"lever:{lever.id}", self.lever_matches[lever.id])
         if session.ask(literal, *self.no_guards()) != "unsat":
             return
-        guards = [g.id for g in self.ir.guards]
-        witness = session.witness(literal)
+        core = set(session.core())
+        guards = [g.id for g in self.ir.guards if f"miss:{g.id}" in core]
+        witness = self._confirmed(
+            lever,
+            lambda d: d.rule_id in guards and all(offer.id != lever.id for offer in d.levers),
+            literal,
+        )
         yield _finding(
             "lever-never-offered",
             "error",
