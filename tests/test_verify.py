@@ -47,6 +47,12 @@ def test_shipped_policies_are_monotone_in_tier(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.stem)
+def test_shipped_policies_never_favour_an_older_purchase(path: Path) -> None:
+    result = verify_monotone(flexpolicy.load_policy(path), "days_since_purchase", increasing=False)
+    assert result.status == "proved", result
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.stem)
 def test_shipped_policies_ignore_the_sales_channel(path: Path) -> None:
     assert verify_invariant(flexpolicy.load_policy(path), "transaction.channel").holds is True
 
@@ -162,3 +168,40 @@ def test_cli_usage_errors(args: tuple[str, ...]) -> None:
     result = run(*args)
     assert result.returncode == 2
     assert "hint:" in result.stderr
+
+
+WINDOW = """
+policy: window
+version: "1"
+applies_to: [return]
+roles: [associate]
+rules:
+  - id: in-window
+    when: [days_since_purchase <= 30, item_price <= 50]
+    outcome: approve
+    remedy: refund
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "increasing", "status"),
+    [
+        ("days_since_purchase", False, "proved"),  # a more recent purchase is never worse
+        ("days_since_purchase", True, "refuted"),
+        ("item_price", False, "proved"),
+        ("item_price", True, "refuted"),
+    ],
+)
+def test_built_in_facts_as_properties(field: str, increasing: bool, status: str) -> None:
+    policy = flexpolicy.Policy.from_yaml(WINDOW)
+    result = verify_monotone(policy, field, increasing=increasing)
+    assert result.status == status
+    if status == "refuted":
+        first, second = result.counterexample
+        assert (
+            policy.decide_situation(first).outcome,
+            policy.decide_situation(second).outcome,
+        ) == (
+            "approve",
+            "deny",
+        )

@@ -118,7 +118,8 @@ def verify_command(
         list[str] | None,
         typer.Option(
             "--property",
-            help="`monotone:FIELD`, `monotone:-FIELD` (lower is better) or `invariant:FIELD`",
+            help="`monotone:FIELD`, `monotone:-FIELD` (lower is better) or `invariant:FIELD`; "
+            "FIELD is e.g. `customer.tier` or `days_since_purchase`",
         ),
     ] = None,
     against: Annotated[

@@ -22,7 +22,7 @@ from typing import Any
 from .._ir import Lever, Location, PolicyIR, Rule
 from ..models import Situation
 from ..policy import Policy
-from ._findings import Finding, Level
+from ._findings import Finding, Level, finding_at
 from ._session import Session, conditions_hold, replay, simplify
 
 
@@ -318,14 +318,12 @@ def _finding(  # noqa: PLR0917 - the fields of a finding, in reading order
     related: tuple[str, ...] = (),
     counterexample: Any = None,
 ) -> Finding:
-    return Finding(
-        code=code,
-        level=level,
-        message=message,
-        hint=hint,
-        file=location.file,
-        line=location.line,
-        column=location.column,
+    return finding_at(
+        location,
+        code,
+        level,
+        message,
+        hint,
         rule_id=rule_id,
         related=related,
         counterexample=counterexample,

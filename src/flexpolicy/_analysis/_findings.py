@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .._ir import Location
 from ..errors import Problem
 from ..models import Situation
 
@@ -56,3 +57,29 @@ class Finding(BaseModel):
             column=problem.column,
             rule_id=problem.rule_id,
         )
+
+
+def finding_at(
+    location: Location,
+    code: str,
+    level: Level,
+    message: str,
+    hint: str,
+    *,
+    rule_id: str | None = None,
+    related: tuple[str, ...] = (),
+    counterexample: Situation | None = None,
+) -> Finding:
+    """A finding at an IR location."""
+    return Finding(
+        code=code,
+        level=level,
+        message=message,
+        hint=hint,
+        file=location.file,
+        line=location.line,
+        column=location.column,
+        rule_id=rule_id,
+        related=related,
+        counterexample=counterexample,
+    )

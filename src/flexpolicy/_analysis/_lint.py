@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from .._expr import _checked as c
 from .._expr._catalog import RECORDS
 from .._ir import Explain, Location, Placeholder, PolicyIR, Template
-from ._findings import Finding
+from ._findings import Finding, Level, finding_at
 from ._wording import check_customer_text
 
 # The nouns of internal fields ("customer tier", "lifetime value"): a customer never sees them.
@@ -118,17 +118,8 @@ def _wording(ir: PolicyIR) -> Iterator[Finding]:
         for issue in check_customer_text(
             template.source, rule_ids=ids, internal_terms=INTERNAL_NOUNS
         ):
-            level = "error" if issue.code == "customer-text-leak" else "warning"
-            yield Finding(
-                code=issue.code,
-                level=level,
-                message=issue.message,
-                hint=issue.hint,
-                file=where.file,
-                line=where.line,
-                column=where.column,
-                rule_id=owner,
-            )
+            level: Level = "error" if issue.code == "customer-text-leak" else "warning"
+            yield finding_at(where, issue.code, level, issue.message, issue.hint, rule_id=owner)
 
 
 def _at(
@@ -141,13 +132,4 @@ def _at(
     owner: str | None = None,
 ) -> Finding:
     where = location or Location(file, 0, 0)
-    return Finding(
-        code=code,
-        level="warning",
-        message=message,
-        hint=hint,
-        file=where.file,
-        line=where.line,
-        column=where.column,
-        rule_id=owner,
-    )
+    return finding_at(where, code, "warning", message, hint, rule_id=owner)

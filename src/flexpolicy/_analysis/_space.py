@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import models
 from .._expr import _types as t
-from .._expr._catalog import RECORDS, ROOTS
+from .._expr._catalog import MODELS, RECORDS, ROOTS
 from ._solver import (
     TAG_BOOL,
     TAG_DATE,
@@ -41,14 +41,6 @@ from ._solver import (
     solver_module,
 )
 
-_MODELS: dict[str, type[BaseModel]] = {
-    "customer": models.Customer,
-    "request": models.Request,
-    "transaction": models.Transaction,
-    "line_item": models.LineItem,
-    "actor": models.Actor,
-    "case": models.CaseFacts,
-}
 _ROOT_RECORD = {root: typ.record for root, typ in ROOTS.items()}
 _OPTIONAL_ROOTS = ("transaction", "item", "case")
 FIRST_DAY, LAST_DAY = date.min.toordinal(), date.max.toordinal()
@@ -167,7 +159,7 @@ class Space:
 
     def _typed(self, key: str, record: str, name: str, typ: t.Type, known: Any) -> Sym:
         z, ctx = self.z3, self.ctx
-        rules = _constraints(_MODELS[record], name)
+        rules = _constraints(MODELS[record], name)
         if typ.kind is t.Kind.BOOL:
             b = self._var(key, lambda n: z.Bool(n, ctx))
             return Truth(z.And(known, b), z.And(known, z.Not(b)))

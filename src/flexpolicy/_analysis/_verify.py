@@ -73,14 +73,32 @@ class Comparison:
     unchanged: bool = field(default=False)
 
 
-def field_type(path: str) -> tuple[str, tuple[str, ...], t.Type]:
-    """Resolve `customer.tier` to (root, path, type), or explain what went wrong."""
+# Built-in facts a property may name, as the field that moves them (today stays put):
+# `days_since_purchase` grows as the purchase date goes back.  True: reversed.
+_BUILTIN_FIELDS: dict[str, tuple[str, bool]] = {
+    "days_since_purchase": ("transaction.purchased_at", True),
+    "customer_tenure_days": ("customer.member_since", True),
+    "item_price": ("item.unit_price", False),
+}
+
+
+def field_type(path: str) -> tuple[str, tuple[str, ...], t.Type, bool]:
+    """Resolve `customer.tier` to (root, path, type, reversed), or explain what is wrong.
+
+    A built-in fact resolves to the field that moves it; `reversed` says that a higher
+    field value means a lower fact (an older purchase date, more days since purchase).
+    """
+    if path in _BUILTIN_FIELDS:
+        field, reverse = _BUILTIN_FIELDS[path]
+        root, fields, typ, _ = field_type(field)
+        return root, fields, (t.INT if reverse else typ), reverse
     root, _, rest = path.partition(".")
     if root not in ROOTS or not rest:
         raise InputError(
             f"`{path}` is not a field of a situation",
             code="bad-property",
-            hint=did_you_mean(root, list(ROOTS)) or "fields look like `customer.tier`",
+            hint=did_you_mean(root, [*ROOTS, *_BUILTIN_FIELDS])
+            or "fields look like `customer.tier`",
         )
     record = ROOTS[root].record or root
     name = rest.split(".")[0]
@@ -91,13 +109,13 @@ def field_type(path: str) -> tuple[str, tuple[str, ...], t.Type]:
             code="bad-property",
             hint=did_you_mean(name, list(RECORDS[record])) or "fields look like `customer.tier`",
         )
-    return root, (name,), spec.type
+    return root, (name,), spec.type, False
 
 
 def verify_monotone(policy: Policy, path: str, *, increasing: bool = True) -> PropertyResult:
     """A higher (or, with `increasing=False`, lower) value of `path` never gets a worse outcome."""
     started = time.perf_counter()
-    root, fields, typ = field_type(path)
+    root, fields, typ, reverse = field_type(path)
     name = f"monotone:{'' if increasing else '-'}{path}"
     if typ.kind not in _ORDERED:
         raise InputError(
@@ -107,12 +125,13 @@ def verify_monotone(policy: Policy, path: str, *, increasing: bool = True) -> Pr
         )
     session = Session()
     z = session.z
-    twin = session.space.twin(path)
+    twin = session.space.twin(".".join((root, *fields)))
     ir = policy._ir
     low, high = session.space.field(root, fields), twin.field(root, fields)
     before, _ = session.encoder(ir).decision()
     after, _ = session.encoder(ir, twin).decision()
-    better = high.term > low.term if increasing else high.term < low.term  # type: ignore[union-attr]
+    up = increasing != reverse  # the twin's field value is the higher one
+    better = high.term > low.term if up else high.term < low.term  # type: ignore[union-attr]
     violation = z.And(low.known, high.known, better, after < before)
     direction = "higher" if increasing else "lower"
     return _settle(
@@ -132,9 +151,9 @@ def verify_monotone(policy: Policy, path: str, *, increasing: bool = True) -> Pr
 def verify_invariant(policy: Policy, path: str) -> PropertyResult:
     """Changing only `path` never changes the outcome."""
     started = time.perf_counter()
-    root, fields, _ = field_type(path)
+    root, fields, _, _ = field_type(path)
     session = Session()
-    twin = session.space.twin(path)
+    twin = session.space.twin(".".join((root, *fields)))
     ir = policy._ir
     session.space.field(root, fields)
     twin.field(root, fields)

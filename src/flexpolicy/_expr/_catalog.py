@@ -117,7 +117,7 @@ HIDDEN: dict[str, dict[str, str]] = {
     },
 }
 
-_MODELS: dict[str, type[BaseModel]] = {
+MODELS: dict[str, type[BaseModel]] = {
     "customer": models.Customer,
     "request": models.Request,
     "transaction": models.Transaction,
@@ -156,7 +156,7 @@ def _type_of(annotation: object) -> t.Type:
     if annotation is date:
         return t.DATE
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        name = next(k for k, v in _MODELS.items() if v is annotation)
+        name = next(k for k, v in MODELS.items() if v is annotation)
         return t.record(name)
     alias = getattr(annotation, "__value__", None)  # a `type X = ...` alias
     if alias is not None:
@@ -165,7 +165,7 @@ def _type_of(annotation: object) -> t.Type:
 
 
 def _fields(record_name: str) -> dict[str, FieldSpec]:
-    model = _MODELS[record_name]
+    model = MODELS[record_name]
     words = _WORDS.get(record_name, {})
     hidden = HIDDEN.get(record_name, {})
     result: dict[str, FieldSpec] = {}
@@ -189,7 +189,7 @@ def _fields(record_name: str) -> dict[str, FieldSpec]:
     return result
 
 
-RECORDS: dict[str, dict[str, FieldSpec]] = {name: _fields(name) for name in _MODELS}
+RECORDS: dict[str, dict[str, FieldSpec]] = {name: _fields(name) for name in MODELS}
 
 # The roots an expression starts from.  `transaction`, `item` and `case` may be
 # absent (a fee waiver has no item, most requests have no case).
