@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from ._analysis_cli import check_command, verify_command
+from ._authoring_cli import explain_command, schema_command
 from ._case_cli import app as case_app
 from ._render import decision_panel, demo_table
 from .decision import Decision
@@ -91,6 +92,8 @@ def decide(
 
 app.command("check")(check_command)
 app.command("verify")(verify_command)
+app.command("explain")(explain_command)
+app.command("schema")(schema_command)
 
 
 def _shipped(name: str) -> Path:

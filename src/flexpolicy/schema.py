@@ -17,7 +17,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
+from ._analysis._codes import ALLOWABLE
+
 __all__ = [
+    "SCHEMA_DIALECT",
     "Condition",
     "DefaultSpec",
     "EscalationRuleSpec",
@@ -26,6 +29,7 @@ __all__ = [
     "LeverSpec",
     "PolicySpec",
     "RuleSpec",
+    "json_schema",
 ]
 
 Identifier = Annotated[
@@ -57,6 +61,12 @@ Expression = Annotated[str | int | Decimal, WithJsonSchema({"type": ["string", "
 ParamValue = bool | int | Decimal | date | str | list[bool | int | Decimal | date | str]
 
 
+# Editor hints only: the builder checks these values itself, with "did you mean" hints.
+_OUTCOMES: dict[str, Any] = {"enum": ["approve", "deny", "refer"]}
+_ALLOW: dict[str, Any] = {"items": {"enum": sorted(ALLOWABLE)}}
+_REMEDY = "`refund`, `store_credit`, `exchange`, ... or one declared under `remedies:`"
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -75,11 +85,15 @@ class RuleSpec(_Spec):
     """One rule: when it matches, what it decides, who may grant it and why."""
 
     id: Identifier
-    kind: str = Field("standard", description="`guard`, `standard` or `flex`")
+    kind: str = Field(
+        "standard",
+        description="`guard`, `standard` or `flex`",
+        json_schema_extra={"enum": ["guard", "standard", "flex"]},
+    )
     title: ShortText | None = Field(None, description="a short plain-language name")
     when: Condition
-    outcome: str = Field(description="`approve`, `deny` or `refer`")
-    remedy: str | None = None
+    outcome: str = Field(description="`approve`, `deny` or `refer`", json_schema_extra=_OUTCOMES)
+    remedy: str | None = Field(None, description=_REMEDY)
     authority: str | None = Field(None, description="the lowest role that may grant it")
     amount: Expression | None = Field(None, description="an expression for the amount granted")
     bends: list[str] | None = Field(None, description="flex only: the denials it may bend")
@@ -87,14 +101,15 @@ class RuleSpec(_Spec):
     allow: list[str] | None = Field(
         None,
         description="`flexpolicy check` findings this rule is known to have: `[guard-overlap]`",
+        json_schema_extra=_ALLOW,
     )
 
 
 class DefaultSpec(_Spec):
     """What happens when no standard rule matches (deny unless said otherwise)."""
 
-    outcome: str = "deny"
-    remedy: str | None = None
+    outcome: str = Field("deny", json_schema_extra=_OUTCOMES)
+    remedy: str | None = Field(None, description=_REMEDY)
     authority: str | None = None
     amount: Expression | None = None
     explain: Explain | None = None
@@ -110,7 +125,9 @@ class LeverSpec(_Spec):
     caps: dict[str, Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]]
     explain: Explain | None = None
     allow: list[str] | None = Field(
-        None, description="`flexpolicy check` findings this lever is known to have"
+        None,
+        description="`flexpolicy check` findings this lever is known to have",
+        json_schema_extra=_ALLOW,
     )
 
 
@@ -161,3 +178,21 @@ class EscalationsSpec(_Spec):
     params: dict[Identifier, ParamValue] = Field(default_factory=dict)
     facts: dict[Identifier, Condition] = Field(default_factory=dict)
     rules: list[EscalationRuleSpec] = Field(default_factory=list)
+
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def json_schema(kind: str = "policy") -> dict[str, Any]:
+    """The JSON Schema of a policy file (`kind="policy"`) or an escalations file.
+
+    Editors that speak JSON Schema (VS Code's YAML extension, JetBrains IDEs,
+    Neovim's yaml-language-server) complete keys and flag wrong shapes as an
+    author types; `flexpolicy check` then catches what a schema cannot.
+    """
+    models: dict[str, type[BaseModel]] = {"policy": PolicySpec, "escalations": EscalationsSpec}
+    model = models.get(kind)
+    if model is None:
+        raise ValueError(f"no schema for `{kind}`: choose `policy` or `escalations`")
+    schema = model.model_json_schema()
+    return {"$schema": SCHEMA_DIALECT, **schema}

@@ -1,0 +1,164 @@
+"""Authoring commands: `explain`, `schema`, `doc`, `diff` and `simulate`.
+
+They serve a policy author at a terminal: how a situation was decided, rule by
+rule; the JSON Schema that lets an editor complete a policy file; the policy on
+one page; what a change does to past requests; and a history to try it on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ._render import headline
+from .decision import ConditionTrace, Decision, RuleTrace
+from .errors import FlexPolicyError, PolicyError
+from .models import Actor, Situation
+from .policy import Policy, PolicySet, load_policies, load_policy
+from .schema import json_schema
+from .situations import read_situations
+
+_MARK = {True: ("yes", "green"), False: ("no", "red"), None: ("unknown", "yellow")}
+
+
+def _out() -> Console:
+    width = None if sys.stdout.isatty() else 120
+    return Console(width=width, highlight=False, soft_wrap=False, emoji=False)
+
+
+def fail(exc: FlexPolicyError) -> typer.Exit:
+    """Print a library error the way every command does, and exit 1."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    if isinstance(exc, PolicyError):
+        for problem in exc.problems:
+            err.print(problem.format(), markup=False)
+    else:
+        err.print(f"error: {exc}", markup=False)
+    return typer.Exit(code=1)
+
+
+def load(path: Path) -> Policy | PolicySet:
+    return load_policies(path) if path.is_dir() else load_policy(path)
+
+
+def as_role(situation: Situation, role: str | None) -> Situation:
+    """The situation decided by an employee with `role` (keeping the actor's id)."""
+    if role is None:
+        return situation
+    actor = situation.actor or Actor(id="cli", role=role)
+    return situation.model_copy(update={"actor": actor.model_copy(update={"role": role})})
+
+
+# -- explain ---------------------------------------------------------------------------------
+
+
+def explain_command(
+    situation_file: Annotated[Path, typer.Argument(help="a situation: .yaml, .json or .jsonl")],
+    policy: Annotated[
+        Path, typer.Option("--policy", "-p", help="a policy file, or a directory of them")
+    ],
+    role: Annotated[
+        str | None, typer.Option("--as", help="decide as an employee with this role")
+    ] = None,
+) -> None:
+    """Show how a situation is decided: every rule, every condition, with its values."""
+    try:
+        target = load(policy)
+        out = _out()
+        for situation in read_situations(situation_file):
+            decision = target.decide_situation(as_role(situation, role))
+            out.print(_explanation(decision, situation))
+    except FlexPolicyError as exc:
+        raise fail(exc) from None
+
+
+def _explanation(decision: Decision, situation: Situation) -> Panel:
+    parts: list[Any] = []
+    for rule in decision.trace:
+        parts.append(_rule_block(rule, decision))
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column(style="bold", no_wrap=True)
+    summary.add_column()
+    summary.add_row("decision", headline(decision))
+    bent = f" (bends {', '.join(decision.bends)})" if decision.bends else ""
+    summary.add_row("rule", decision.rule_id + bent)
+    summary.add_row("for staff", decision.rationale.staff)
+    summary.add_row("for customer", decision.rationale.customer)
+    parts.append(summary)
+    title = situation.title or situation.request.id
+    subtitle = f"{decision.policy_id} {decision.policy_version}"
+    return Panel(Group(*parts), title=title, subtitle=subtitle, expand=False)
+
+
+def _rule_block(rule: RuleTrace, decision: Decision) -> Group:
+    decides = rule.rule_id == decision.rule_id
+    head = Text(f"{rule.kind} ", style="dim")
+    head.append(rule.rule_id, style="bold")
+    head.append(
+        "  matched" if rule.matched else "  did not match",
+        style="green" if rule.matched else "red",
+    )
+    if rule.note:
+        head.append(f"  ({rule.note})", style="italic")
+    if decides:
+        head.append("  <- the decision", style="bold")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, width=9)
+    table.add_column()
+    for condition in rule.conditions:
+        table.add_row(*_condition_row(condition))
+    return Group(head, table)
+
+
+def _condition_row(condition: ConditionTrace) -> tuple[Text, Text]:
+    word, colour = _MARK[condition.passed]
+    mark = Text(f"  {word}", style=colour)
+    body = Text(condition.source, style="bold")
+    values = ", ".join(f"{k} = {_show(v)}" for k, v in condition.values.items())
+    if values:
+        body.append(f"   [{values}]", style="cyan")
+    if condition.text:
+        body.append(f"\n{condition.text}", style="dim")
+    return mark, body
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "missing"
+    return json.dumps(value) if not isinstance(value, str) else f'"{value}"'
+
+
+# -- schema ----------------------------------------------------------------------------------
+
+
+class SchemaKind(StrEnum):
+    policy = "policy"
+    escalations = "escalations"
+
+
+def schema_command(
+    kind: Annotated[
+        SchemaKind, typer.Option("--kind", help="`policy` files or `escalations` files")
+    ] = SchemaKind.policy,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of policy files, for editors that complete YAML."""
+    text = json.dumps(json_schema(kind.value), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+__all__ = ["as_role", "explain_command", "fail", "load", "schema_command"]
