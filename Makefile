@@ -35,10 +35,15 @@ typecheck: $(STAMP)
 
 # The case book's tests need a real PostgreSQL on loopback: as root (CI), the script
 # installs Debian's package and starts a private cluster; elsewhere those tests skip
-# unless FLEXPOLICY_TEST_PG_URL is set (and fail when CI is set without it).
+# unless FLEXPOLICY_TEST_PG_URL is set (and fail when CI is set without it).  Likewise
+# the one-page check of `flexpolicy doc` prints with a real headless Chromium, which
+# scripts/chromium.sh finds or (as root) installs from Debian's packages.
 pytest: $(STAMP)
 	@if [ -z "$${FLEXPOLICY_TEST_PG_URL:-}" ] && [ "$$(id -u)" = 0 ]; then \
 		FLEXPOLICY_TEST_PG_URL="$$(scripts/pg-test-server.sh)"; export FLEXPOLICY_TEST_PG_URL; \
+	fi; \
+	if [ -z "$${FLEXPOLICY_CHROMIUM:-}" ]; then \
+		FLEXPOLICY_CHROMIUM="$$(scripts/chromium.sh || true)"; export FLEXPOLICY_CHROMIUM; \
 	fi; \
 	$(BIN)/pytest -q
 

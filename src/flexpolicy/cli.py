@@ -17,6 +17,7 @@ from rich.console import Console
 from ._analysis_cli import check_command, verify_command
 from ._authoring_cli import explain_command, schema_command
 from ._case_cli import app as case_app
+from ._history_cli import diff_command, doc_command, simulate_command
 from ._render import decision_panel, demo_table
 from .decision import Decision
 from .errors import FlexPolicyError, PolicyError
@@ -94,6 +95,9 @@ app.command("check")(check_command)
 app.command("verify")(verify_command)
 app.command("explain")(explain_command)
 app.command("schema")(schema_command)
+app.command("doc")(doc_command)
+app.command("diff")(diff_command)
+app.command("simulate")(simulate_command)
 
 
 def _shipped(name: str) -> Path:

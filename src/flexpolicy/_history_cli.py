@@ -1,0 +1,203 @@
+"""`flexpolicy doc`, `flexpolicy diff` and `flexpolicy simulate`.
+
+`diff` streams its history (memory stays flat however long it is) and shows a
+progress bar on stderr when stderr is a terminal, or when asked with
+`--progress`; `simulate` writes JSON Lines, one situation a line, the format
+`diff --history` and `decide` read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ._authoring_cli import fail, load
+from ._diff import diff, diff_lines
+from ._doc import summarize, to_markdown
+from ._doc_html import to_html
+from ._simulate import simulate
+from .errors import FlexPolicyError, InputError
+from .models import Situation
+from .policy import Policy
+from .situations import read_situations
+
+
+class Audience(StrEnum):
+    customer = "customer"
+    staff = "staff"
+
+
+class DocFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+# -- doc -------------------------------------------------------------------------------------
+
+
+def doc_command(
+    path: Annotated[Path, typer.Argument(help="a policy file")],
+    output_format: Annotated[
+        DocFormat, typer.Option("--format", help="`md` (Markdown) or `html` (prints on one page)")
+    ] = DocFormat.md,
+    audience: Annotated[
+        Audience, typer.Option("--audience", help="`customer` or `staff`")
+    ] = Audience.staff,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
+    ] = None,
+) -> None:
+    """The policy on one page, in plain language, generated from the policy itself."""
+    try:
+        policy = load(path)
+    except FlexPolicyError as exc:
+        raise fail(exc) from None
+    if not isinstance(policy, Policy):
+        Console(stderr=True, emoji=False).print(
+            f"error: `{path}` is a directory; `doc` summarises one policy file\n"
+            f"    hint: flexpolicy doc {path}/returns.yaml",
+            markup=False,
+        )
+        raise typer.Exit(code=2)
+    summary = summarize(policy, audience=audience.value)
+    text = to_html(summary) if output_format is DocFormat.html else to_markdown(summary)
+    _write(text if text.endswith("\n") else text + "\n", output)
+
+
+# -- diff ------------------------------------------------------------------------------------
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def _with_progress(
+    situations: Iterator[Situation], total: int, show: bool
+) -> tuple[Iterator[Situation], Progress | None]:
+    if not show:
+        return situations, None
+    bar = Progress(
+        TextColumn("replaying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True, emoji=False),
+        transient=False,
+    )
+    task = bar.add_task("history", total=total)
+
+    def advancing() -> Iterator[Situation]:
+        for i, situation in enumerate(situations, start=1):
+            if i % 1000 == 0:
+                bar.update(task, completed=i)
+            yield situation
+        bar.update(task, completed=total)
+
+    return advancing(), bar
+
+
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="the current policy (file or directory)")],
+    new: Annotated[Path, typer.Argument(help="the changed policy (file or directory)")],
+    *,
+    history: Annotated[
+        Path, typer.Option("--history", help="past situations, JSON Lines (one a line)")
+    ],
+    output_format: Annotated[
+        Format, typer.Option("--format", help="`text` or `json`")
+    ] = Format.text,
+    examples: Annotated[
+        int, typer.Option("--examples", min=0, help="examples to show per kind of change")
+    ] = 3,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress", help="a progress bar on stderr (default: on a terminal)"
+        ),
+    ] = None,
+) -> None:
+    """What a change would have decided differently on past situations."""
+    try:
+        before, after = load(old), load(new)
+        if not history.is_file():
+            raise InputError(f"cannot read `{history}`: no such file", code="bad-file")
+        show = sys.stderr.isatty() if progress is None else progress
+        total = _count_lines(history) if show else 0
+        stream, bar = _with_progress(read_situations(history), total, show)
+        if bar is not None:
+            with bar:
+                report = diff(before, after, stream, examples=examples)
+        else:
+            report = diff(before, after, stream, examples=examples)
+    except FlexPolicyError as exc:
+        raise fail(exc) from None
+    if output_format is Format.json:
+        sys.stdout.write(json.dumps(report.as_json(), indent=2) + "\n")
+    else:
+        sys.stdout.write("\n".join(diff_lines(report)) + "\n")
+
+
+# -- simulate --------------------------------------------------------------------------------
+
+
+def simulate_command(
+    n: Annotated[int, typer.Option("--n", min=0, help="how many situations")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same history")] = 0,
+    start: Annotated[
+        str, typer.Option("--start", help="the first request date, YYYY-MM-DD")
+    ] = "2025-11-01",
+    days: Annotated[int, typer.Option("--days", min=1, help="days the history spans")] = 365,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
+    ] = None,
+) -> None:
+    """A realistic history of requests (JSON Lines), for `diff` and benchmarks."""
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        Console(stderr=True, emoji=False).print(
+            f"error: `{start}` is not a date\n    hint: write it as YYYY-MM-DD", markup=False
+        )
+        raise typer.Exit(code=2) from None
+    handle: IO[str]
+    with output.open("w", encoding="utf-8") if output else _stdout() as handle:
+        for situation in simulate(n, seed=seed, start=first, days=days):
+            handle.write(situation.model_dump_json(exclude_none=True) + "\n")
+
+
+class _stdout:  # noqa: N801 - reads like `open()` at the call site
+    """`sys.stdout` as a context manager that is not closed afterwards."""
+
+    def __enter__(self) -> IO[str]:
+        return sys.stdout
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+
+__all__ = ["diff_command", "doc_command", "simulate_command"]
