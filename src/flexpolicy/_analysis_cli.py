@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from ._cli_common import stderr_console
 from .analysis import (
     Comparison,
     Finding,
@@ -37,8 +37,7 @@ class Format(StrEnum):
     json = "json"
 
 
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+_stderr = stderr_console
 
 
 def _files(paths: list[Path]) -> list[Path]:

@@ -19,11 +19,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ._cli_common import as_role, fail, load
 from ._render import headline
 from .decision import ConditionTrace, Decision, RuleTrace
-from .errors import FlexPolicyError, PolicyError
-from .models import Actor, Situation
-from .policy import Policy, PolicySet, load_policies, load_policy
+from .errors import FlexPolicyError
+from .models import Situation
 from .schema import json_schema
 from .situations import read_situations
 
@@ -33,29 +33,6 @@ _MARK = {True: ("yes", "green"), False: ("no", "red"), None: ("unknown", "yellow
 def _out() -> Console:
     width = None if sys.stdout.isatty() else 120
     return Console(width=width, highlight=False, soft_wrap=False, emoji=False)
-
-
-def fail(exc: FlexPolicyError) -> typer.Exit:
-    """Print a library error the way every command does, and exit 1."""
-    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-    if isinstance(exc, PolicyError):
-        for problem in exc.problems:
-            err.print(problem.format(), markup=False)
-    else:
-        err.print(f"error: {exc}", markup=False)
-    return typer.Exit(code=1)
-
-
-def load(path: Path) -> Policy | PolicySet:
-    return load_policies(path) if path.is_dir() else load_policy(path)
-
-
-def as_role(situation: Situation, role: str | None) -> Situation:
-    """The situation decided by an employee with `role` (keeping the actor's id)."""
-    if role is None:
-        return situation
-    actor = situation.actor or Actor(id="cli", role=role)
-    return situation.model_copy(update={"actor": actor.model_copy(update={"role": role})})
 
 
 # -- explain ---------------------------------------------------------------------------------
@@ -161,4 +138,4 @@ def schema_command(
         output.write_text(text, encoding="utf-8")
 
 
-__all__ = ["as_role", "explain_command", "fail", "load", "schema_command"]
+__all__ = ["explain_command", "schema_command"]

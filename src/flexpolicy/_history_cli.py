@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ._authoring_cli import fail, load
+from ._cli_common import fail, load, stderr_console
 from ._diff import diff, diff_lines
 from ._doc import summarize, to_markdown
 from ._doc_html import to_html
@@ -74,7 +74,7 @@ def doc_command(
     except FlexPolicyError as exc:
         raise fail(exc) from None
     if not isinstance(policy, Policy):
-        Console(stderr=True, emoji=False).print(
+        stderr_console().print(
             f"error: `{path}` is a directory; `doc` summarises one policy file\n"
             f"    hint: flexpolicy doc {path}/returns.yaml",
             markup=False,
@@ -180,7 +180,7 @@ def simulate_command(
     try:
         first = date.fromisoformat(start)
     except ValueError:
-        Console(stderr=True, emoji=False).print(
+        stderr_console().print(
             f"error: `{start}` is not a date\n    hint: write it as YYYY-MM-DD", markup=False
         )
         raise typer.Exit(code=2) from None

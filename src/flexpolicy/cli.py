@@ -17,12 +17,11 @@ from rich.console import Console
 from ._analysis_cli import check_command, verify_command
 from ._authoring_cli import explain_command, schema_command
 from ._case_cli import app as case_app
+from ._cli_common import as_role, fail, load
 from ._history_cli import diff_command, doc_command, simulate_command
 from ._render import decision_panel, demo_table
-from .decision import Decision
-from .errors import FlexPolicyError, PolicyError
-from .models import Actor, Situation
-from .policy import Policy, PolicySet, load_policies, load_policy
+from .errors import FlexPolicyError
+from .policy import load_policies
 from .situations import read_situations
 
 app = typer.Typer(
@@ -42,27 +41,6 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False, emoji=False)
 
 
-def _fail(exc: FlexPolicyError) -> typer.Exit:
-    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-    if isinstance(exc, PolicyError):
-        for problem in exc.problems:
-            err.print(problem.format(), markup=False)
-    else:
-        err.print(f"error: {exc}", markup=False)
-    return typer.Exit(code=1)
-
-
-def _load(path: Path) -> Policy | PolicySet:
-    return load_policies(path) if path.is_dir() else load_policy(path)
-
-
-def _decide_one(target: Policy | PolicySet, situation: Situation, role: str | None) -> Decision:
-    if role is not None:
-        actor = situation.actor or Actor(id="cli", role=role)
-        situation = situation.model_copy(update={"actor": actor.model_copy(update={"role": role})})
-    return target.decide_situation(situation)
-
-
 @app.command()
 def decide(
     situation_file: Annotated[Path, typer.Argument(help="a situation: .yaml, .json or .jsonl")],
@@ -78,17 +56,17 @@ def decide(
 ) -> None:
     """Decide a situation and explain why."""
     try:
-        target = _load(policy)
+        target = load(policy)
         out = _console()
         for situation in read_situations(situation_file):
-            decision = _decide_one(target, situation, role)
+            decision = target.decide_situation(as_role(situation, role))
             if as_json:
                 indent = None if situation_file.suffix == ".jsonl" else 2
                 sys.stdout.write(decision.model_dump_json(indent=indent) + "\n")
             else:
                 out.print(decision_panel(decision, situation))
     except FlexPolicyError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 app.command("check")(check_command)
@@ -123,7 +101,7 @@ def demo(
             for situation in read_situations(file):
                 rows.append((file.stem, situation, policies.decide_situation(situation)))
     except FlexPolicyError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     out = _console()
     out.print(demo_table(rows, policies))
 

@@ -1,0 +1,44 @@
+"""What every `flexpolicy` command shares: loading, errors on stderr, deciding as a role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from .errors import FlexPolicyError, PolicyError
+from .models import Actor, Situation
+from .policy import Policy, PolicySet, load_policies, load_policy
+
+
+def stderr_console() -> Console:
+    """Diagnostics: no colour guessing from content, no emoji (`:100:` is a line number)."""
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def fail(exc: FlexPolicyError) -> typer.Exit:
+    """Print a library error the way every command does, and exit 1."""
+    err = stderr_console()
+    if isinstance(exc, PolicyError):
+        for problem in exc.problems:
+            err.print(problem.format(), markup=False)
+    else:
+        err.print(f"error: {exc}", markup=False)
+    return typer.Exit(code=1)
+
+
+def load(path: Path) -> Policy | PolicySet:
+    """A policy file, or every policy of a directory."""
+    return load_policies(path) if path.is_dir() else load_policy(path)
+
+
+def as_role(situation: Situation, role: str | None) -> Situation:
+    """The situation decided by an employee with `role` (keeping the actor's id)."""
+    if role is None:
+        return situation
+    actor = situation.actor or Actor(id="cli", role=role)
+    return situation.model_copy(update={"actor": actor.model_copy(update={"role": role})})
+
+
+__all__ = ["as_role", "fail", "load", "stderr_console"]
