@@ -212,3 +212,14 @@ def test_diff_needs_a_history_file(stricter: Path) -> None:
     result = run("diff", "rules", str(stricter), "--history", "no/such.jsonl")
     assert result.returncode == 1
     assert "cannot read `no/such.jsonl`" in result.stderr
+
+
+def test_an_escalations_file_is_not_a_policy() -> None:
+    result = run("doc", "rules/escalations.yaml")
+    assert result.returncode == 1
+    (line, hint) = result.stderr.strip().splitlines()
+    assert line == (
+        "rules/escalations.yaml:3:1: error[escalations-file]: "
+        "this is an escalations file, not a decision policy"
+    )
+    assert "load_escalations" in hint

@@ -67,6 +67,19 @@ def build_policy(loaded: LoadedYaml) -> tuple[PolicyIR | None, list[Problem]]:
                 "start with `policy: <id>`, `version:`, `applies_to:`, `roles:` and `rules:`",
             )
         ]
+    if "escalations" in data and "policy" not in data:
+        span = loaded.span(("escalations",), key=True)
+        return None, [
+            Problem(
+                "escalations-file",
+                "this is an escalations file, not a decision policy",
+                loaded.file,
+                span.line,
+                span.column,
+                "load it with `load_escalations` (or `flexpolicy case sweep`); "
+                "`load_policies` and `flexpolicy check` tell the two apart",
+            )
+        ]
     problems: list[Problem] = []
     try:
         spec = PolicySpec.model_validate(data)
