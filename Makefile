@@ -49,7 +49,10 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# Not part of `make test`: the peers are measured in the same run, never asserted on.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/analysis.py
 
