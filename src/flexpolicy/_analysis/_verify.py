@@ -29,6 +29,7 @@ from ..models import Situation
 from ..policy import Policy
 from ._encode import APPROVE, DENY, REFER
 from ._session import Session, replay, simplify
+from ._solver import Value
 
 Status = Literal["proved", "refuted", "unknown"]
 _NAMES = {DENY: "deny", REFER: "refer", APPROVE: "approve"}
@@ -130,8 +131,10 @@ def verify_monotone(policy: Policy, path: str, *, increasing: bool = True) -> Pr
     low, high = session.space.field(root, fields), twin.field(root, fields)
     before, _ = session.encoder(ir).decision()
     after, _ = session.encoder(ir, twin).decision()
+    if not (isinstance(low, Value) and isinstance(high, Value)):  # an ordered kind, checked above
+        raise TypeError(f"`{path}` is not an ordered value")
     up = increasing != reverse  # the twin's field value is the higher one
-    better = high.term > low.term if up else high.term < low.term  # type: ignore[union-attr]
+    better = high.term > low.term if up else high.term < low.term
     violation = z.And(low.known, high.known, better, after < before)
     direction = "higher" if increasing else "lower"
     return _settle(
