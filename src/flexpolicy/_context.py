@@ -128,14 +128,18 @@ def make_context(  # noqa: PLR0917 - the facts of one decision, in DESIGN.md's o
                 f"({request.requested_at}) or the decision date ({as_of})",
                 code="contradictory-facts",
             )
-        if request.sku is not None:
-            item = next((line for line in transaction.items if line.sku == request.sku), None)
+        sku = request.sku
+        if sku is not None:
+            for line in transaction.items:  # a loop, not `next(genexpr)`: this is the hot path
+                if line.sku == sku:
+                    item = line
+                    break
             if item is None:
                 skus = [line.sku for line in transaction.items]
                 raise InputError(
-                    f"sku `{request.sku}` is not on transaction `{transaction.id}`",
+                    f"sku `{sku}` is not on transaction `{transaction.id}`",
                     code="contradictory-facts",
-                    hint=did_you_mean(request.sku, skus)
+                    hint=did_you_mean(sku, skus)
                     or ("its skus are: " + ", ".join(f"`{s}`" for s in skus) if skus else None),
                 )
     if case is not None and request.case_id is not None and request.case_id != case.id:

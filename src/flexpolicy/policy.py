@@ -150,7 +150,23 @@ class Policy:
 
     def decide_all(self, situations: Iterable[Situation | FactsIn]) -> list[Decision]:
         """Decide many situations (the batch and replay path), in order."""
-        return list(self.iter_decide(situations))
+        decide = self._decide
+        out: list[Decision] = []
+        append = out.append
+        i = -1
+        try:  # one `try` around the loop: free until something is wrong
+            for i, situation in enumerate(situations):  # noqa: B007 - `i` names the culprit
+                s = (
+                    situation
+                    if type(situation) is Situation
+                    else coerce(situation, Situation, "situation")
+                )
+                append(decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case))
+        except InputError as exc:
+            raise InputError(
+                f"situation {i}: {exc.message}", code=exc.code, hint=exc.hint
+            ) from None
+        return out
 
     def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
         """Like `decide_all`, one decision at a time, for histories of any length."""
