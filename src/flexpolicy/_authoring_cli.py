@@ -19,7 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ._cli_common import as_role, fail, load
+from ._cli_common import PolicyPath, RoleOption, SituationFile, as_role, fail, load
 from ._render import headline
 from .decision import ConditionTrace, Decision, RuleTrace
 from .errors import FlexPolicyError
@@ -39,13 +39,7 @@ def _out() -> Console:
 
 
 def explain_command(
-    situation_file: Annotated[Path, typer.Argument(help="a situation: .yaml, .json or .jsonl")],
-    policy: Annotated[
-        Path, typer.Option("--policy", "-p", help="a policy file, or a directory of them")
-    ],
-    role: Annotated[
-        str | None, typer.Option("--as", help="decide as an employee with this role")
-    ] = None,
+    situation_file: SituationFile, policy: PolicyPath, role: RoleOption = None
 ) -> None:
     """Show how a situation is decided: every rule, every condition, with its values."""
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -10,6 +11,15 @@ from rich.console import Console
 from .errors import FlexPolicyError, PolicyError
 from .models import Actor, Situation
 from .policy import Policy, PolicySet, load_policies, load_policy
+
+# The arguments `decide` and `explain` share, declared once.
+SituationFile = Annotated[Path, typer.Argument(help="a situation: .yaml, .json or .jsonl")]
+PolicyPath = Annotated[
+    Path, typer.Option("--policy", "-p", help="a policy file, or a directory of them")
+]
+RoleOption = Annotated[
+    str | None, typer.Option("--as", help="decide as an employee with this role")
+]
 
 
 def stderr_console() -> Console:
@@ -41,4 +51,12 @@ def as_role(situation: Situation, role: str | None) -> Situation:
     return situation.model_copy(update={"actor": actor.model_copy(update={"role": role})})
 
 
-__all__ = ["as_role", "fail", "load", "stderr_console"]
+__all__ = [
+    "PolicyPath",
+    "RoleOption",
+    "SituationFile",
+    "as_role",
+    "fail",
+    "load",
+    "stderr_console",
+]

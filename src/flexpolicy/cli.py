@@ -17,7 +17,7 @@ from rich.console import Console
 from ._analysis_cli import check_command, verify_command
 from ._authoring_cli import explain_command, schema_command
 from ._case_cli import app as case_app
-from ._cli_common import as_role, fail, load
+from ._cli_common import PolicyPath, RoleOption, SituationFile, as_role, fail, load
 from ._history_cli import diff_command, doc_command, simulate_command
 from ._render import decision_panel, demo_table
 from .errors import FlexPolicyError
@@ -43,16 +43,12 @@ def _console(stderr: bool = False) -> Console:
 
 @app.command()
 def decide(
-    situation_file: Annotated[Path, typer.Argument(help="a situation: .yaml, .json or .jsonl")],
-    policy: Annotated[
-        Path, typer.Option("--policy", "-p", help="a policy file, or a directory of them")
-    ],
+    situation_file: SituationFile,
+    policy: PolicyPath,
     as_json: Annotated[
         bool, typer.Option("--json", help="print JSON (JSON Lines for many)")
     ] = False,
-    role: Annotated[
-        str | None, typer.Option("--as", help="decide as an employee with this role")
-    ] = None,
+    role: RoleOption = None,
 ) -> None:
     """Decide a situation and explain why."""
     try:
