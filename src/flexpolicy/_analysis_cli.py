@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ._cli_common import stderr_console
+from ._cli_common import Format, fail, stderr_console
 from .analysis import (
     Comparison,
     Finding,
@@ -28,16 +27,8 @@ from .analysis import (
     verify_invariant,
     verify_monotone,
 )
-from .errors import FlexPolicyError, PolicyError
+from .errors import FlexPolicyError
 from .policy import Policy, load_policy
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-
-
-_stderr = stderr_console
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -48,7 +39,7 @@ def _files(paths: list[Path]) -> list[Path]:
         elif path.exists():
             files.append(path)
         else:
-            _stderr().print(f"error: `{path}` does not exist", markup=False)
+            stderr_console().print(f"error: `{path}` does not exist", markup=False)
             raise typer.Exit(code=2)
     return files
 
@@ -86,7 +77,7 @@ def check_command(
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
-        err = _stderr()
+        err = stderr_console()
         for finding in findings:
             err.print(finding.format(), markup=False)
             if finding.counterexample is not None:
@@ -128,7 +119,7 @@ def verify_command(
 ) -> None:
     """Prove properties of a policy for every situation, or show a counterexample."""
     if not properties and against is None:
-        _stderr().print(
+        stderr_console().print(
             "error: nothing to verify\n"
             "    hint: add `--property monotone:customer.tier` or `--against OLD.yaml`",
             markup=False,
@@ -138,13 +129,8 @@ def verify_command(
         policy = load_policy(path)
         results = [_verify_one(policy, spec) for spec in properties or []]
         comparison = compare(load_policy(against), policy) if against is not None else None
-    except PolicyError as exc:
-        for problem in exc.problems:
-            _stderr().print(problem.format(), markup=False)
-        raise typer.Exit(code=1) from None
     except FlexPolicyError as exc:
-        _stderr().print(f"error: {exc}", markup=False)
-        raise typer.Exit(code=1) from None
+        raise fail(exc) from None
     failed = [r for r in results if r.status != "proved"]
     if comparison is not None and comparison.only_more_generous.status != "proved":
         failed.append(comparison.only_more_generous)
@@ -178,7 +164,7 @@ def _verify_one(policy: Policy, spec: str) -> PropertyResult:
         return verify_monotone(policy, field.lstrip("-"), increasing=not decreasing)
     if kind == "invariant" and field:
         return verify_invariant(policy, field)
-    _stderr().print(
+    stderr_console().print(
         f"error: `{spec}` is not a property\n"
         "    hint: write `monotone:customer.tier`, `monotone:-customer.returns_12m` "
         "or `invariant:transaction.channel`",

@@ -8,18 +8,26 @@ one page; what a change does to past requests; and a history to try it on.
 from __future__ import annotations
 
 import json
-import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ._cli_common import PolicyPath, RoleOption, SituationFile, as_role, fail, load
+from ._cli_common import (
+    OutputFile,
+    PolicyPath,
+    RoleOption,
+    SituationFile,
+    as_role,
+    fail,
+    load,
+    stdout_console,
+    write_output,
+)
 from ._render import headline
 from .decision import ConditionTrace, Decision, RuleTrace
 from .errors import FlexPolicyError
@@ -28,11 +36,6 @@ from .schema import json_schema
 from .situations import read_situations
 
 _MARK = {True: ("yes", "green"), False: ("no", "red"), None: ("unknown", "yellow")}
-
-
-def _out() -> Console:
-    width = None if sys.stdout.isatty() else 120
-    return Console(width=width, highlight=False, soft_wrap=False, emoji=False)
 
 
 # -- explain ---------------------------------------------------------------------------------
@@ -44,7 +47,7 @@ def explain_command(
     """Show how a situation is decided: every rule, every condition, with its values."""
     try:
         target = load(policy)
-        out = _out()
+        out = stdout_console(120)
         for situation in read_situations(situation_file):
             decision = target.decide_situation(as_role(situation, role))
             out.print(_explanation(decision, situation))
@@ -120,16 +123,10 @@ def schema_command(
     kind: Annotated[
         SchemaKind, typer.Option("--kind", help="`policy` files or `escalations` files")
     ] = SchemaKind.policy,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
-    ] = None,
+    output: OutputFile = None,
 ) -> None:
     """Print the JSON Schema of policy files, for editors that complete YAML."""
-    text = json.dumps(json_schema(kind.value), indent=2) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+    write_output(json.dumps(json_schema(kind.value), indent=2) + "\n", output)
 
 
 __all__ = ["explain_command", "schema_command"]

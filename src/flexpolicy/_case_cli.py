@@ -9,7 +9,6 @@ a session at the terminal can be replayed exactly.  The database is
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -17,9 +16,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from ._cli_common import stderr_console, stdout_console
 from .cases import CaseBook, load_escalations
 from .errors import FlexPolicyError, InputError
 
@@ -56,7 +55,7 @@ def parse_time(text: str) -> datetime | date:
 
 @contextmanager
 def _book(db: str | None) -> Iterator[CaseBook]:
-    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    err = stderr_console()
     book: CaseBook | None = None
     try:
         book = CaseBook(db)
@@ -67,10 +66,6 @@ def _book(db: str | None) -> Iterator[CaseBook]:
     finally:
         if book is not None:
             book.close()
-
-
-def _out() -> Console:
-    return Console(width=None if sys.stdout.isatty() else 120, highlight=False, emoji=False)
 
 
 @app.command("open")
@@ -117,7 +112,7 @@ def log(  # noqa: PLR0917 - typer maps each parameter to a command-line option
     """Record one event: a contact, a step, a promise, a kept promise or the resolution."""
     chosen = [x for x in (contact, step, promise, kept, resolve) if x is not None]
     if len(chosen) != 1:
-        Console(stderr=True, emoji=False).print(
+        stderr_console().print(
             "error: give exactly one of --contact, --step, --promise, --kept, --resolve"
         )
         raise typer.Exit(code=2)
@@ -186,7 +181,7 @@ def sweep(
             table.add_column(column)
         for e in raised:
             table.add_row(e.case_id, e.rule_id, e.escalate_to, e.action, e.staff)
-        _out().print(table)
+        stdout_console(120).print(table)
 
 
 @app.command("stats")
@@ -206,4 +201,4 @@ def stats(
         table.add_column("value", justify="right")
         for name, value in measures.model_dump().items():
             table.add_row(name.replace("_", " "), "-" if value is None else str(value))
-        _out().print(table)
+        stdout_console(120).print(table)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +22,36 @@ PolicyPath = Annotated[
 RoleOption = Annotated[
     str | None, typer.Option("--as", help="decide as an employee with this role")
 ]
+
+
+OutputFile = Annotated[
+    Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
+]
+
+
+class Format(StrEnum):
+    """`--format` of the commands that also speak JSON."""
+
+    text = "text"
+    json = "json"
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """`text` to the `--output` file, or to stdout."""
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def stdout_console(width: int) -> Console:
+    """Results: `width` columns when piped (a terminal keeps its own), no emoji."""
+    return Console(
+        width=None if sys.stdout.isatty() else width,
+        highlight=False,
+        soft_wrap=False,
+        emoji=False,
+    )
 
 
 def stderr_console() -> Console:
@@ -52,6 +84,8 @@ def as_role(situation: Situation, role: str | None) -> Situation:
 
 
 __all__ = [
+    "Format",
+    "OutputFile",
     "PolicyPath",
     "RoleOption",
     "SituationFile",
@@ -59,4 +93,6 @@ __all__ = [
     "fail",
     "load",
     "stderr_console",
+    "stdout_console",
+    "write_output",
 ]

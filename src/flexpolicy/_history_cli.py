@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ._cli_common import fail, load, stderr_console
+from ._cli_common import Format, OutputFile, fail, load, stderr_console, write_output
 from ._diff import diff, diff_lines
 from ._doc import summarize, to_markdown
 from ._doc_html import to_html
@@ -41,18 +41,6 @@ class DocFormat(StrEnum):
     html = "html"
 
 
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
-
-
 # -- doc -------------------------------------------------------------------------------------
 
 
@@ -64,9 +52,7 @@ def doc_command(
     audience: Annotated[
         Audience, typer.Option("--audience", help="`customer` or `staff`")
     ] = Audience.staff,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
-    ] = None,
+    output: OutputFile = None,
 ) -> None:
     """The policy on one page, in plain language, generated from the policy itself."""
     try:
@@ -82,7 +68,7 @@ def doc_command(
         raise typer.Exit(code=2)
     summary = summarize(policy, audience=audience.value)
     text = to_html(summary) if output_format is DocFormat.html else to_markdown(summary)
-    _write(text if text.endswith("\n") else text + "\n", output)
+    write_output(text if text.endswith("\n") else text + "\n", output)
 
 
 # -- diff ------------------------------------------------------------------------------------
@@ -172,9 +158,7 @@ def simulate_command(
         str, typer.Option("--start", help="the first request date, YYYY-MM-DD")
     ] = "2025-11-01",
     days: Annotated[int, typer.Option("--days", min=1, help="days the history spans")] = 365,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
-    ] = None,
+    output: OutputFile = None,
 ) -> None:
     """A realistic history of requests (JSON Lines), for `diff` and benchmarks."""
     try:

@@ -12,12 +12,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from ._analysis_cli import check_command, verify_command
 from ._authoring_cli import explain_command, schema_command
 from ._case_cli import app as case_app
-from ._cli_common import PolicyPath, RoleOption, SituationFile, as_role, fail, load
+from ._cli_common import (
+    PolicyPath,
+    RoleOption,
+    SituationFile,
+    as_role,
+    fail,
+    load,
+    stdout_console,
+)
 from ._history_cli import diff_command, doc_command, simulate_command
 from ._render import decision_panel, demo_table
 from .errors import FlexPolicyError
@@ -36,11 +43,6 @@ app = typer.Typer(
 app.add_typer(case_app, name="case")
 
 
-def _console(stderr: bool = False) -> Console:
-    width = None if sys.stdout.isatty() else 160
-    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False, emoji=False)
-
-
 @app.command()
 def decide(
     situation_file: SituationFile,
@@ -53,7 +55,7 @@ def decide(
     """Decide a situation and explain why."""
     try:
         target = load(policy)
-        out = _console()
+        out = stdout_console(160)
         for situation in read_situations(situation_file):
             decision = target.decide_situation(as_role(situation, role))
             if as_json:
@@ -98,7 +100,7 @@ def demo(
                 rows.append((file.stem, situation, policies.decide_situation(situation)))
     except FlexPolicyError as exc:
         raise fail(exc) from None
-    out = _console()
+    out = stdout_console(160)
     out.print(demo_table(rows, policies))
 
 
