@@ -20,7 +20,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -196,26 +196,16 @@ class CaseBook:
         """Record that the customer got in touch again (or was called back)."""
         cid, when = _text(case_id, "case_id", limit=200), _moment(at, "at")
         channel, by, note = _text(channel, "channel", limit=200), _text(by, "by"), self._note(note)
-        with self._store.write() as conn:
-            self._open_case(conn, cid, when, "a contact")
-            new_id = conn.execute(
-                insert(contacts)
-                .values(case_id=cid, at=when, channel=channel, actor=by, note=note)
-                .returning(contacts.c.id)
-            ).scalar_one()
+        new_id = self._append(
+            contacts, cid, when, "a contact", channel=channel, actor=by, note=note
+        )
         return Contact(id=new_id, case_id=cid, at=when, channel=channel, by=by, note=note)
 
     def add_step(self, case_id: str, *, at: When, by: str, action: str) -> Step:
         """Record something done about the case, so the next person does not redo it."""
         cid, when = _text(case_id, "case_id", limit=200), _moment(at, "at")
         by, action = _text(by, "by", limit=200), _text(action, "action")
-        with self._store.write() as conn:
-            self._open_case(conn, cid, when, "a step")
-            new_id = conn.execute(
-                insert(steps)
-                .values(case_id=cid, at=when, actor=by, action=action)
-                .returning(steps.c.id)
-            ).scalar_one()
+        new_id = self._append(steps, cid, when, "a step", actor=by, action=action)
         return Step(id=new_id, case_id=cid, at=when, by=by, action=action)
 
     def promise(self, case_id: str, *, at: When, by: str, what: str, due: When) -> Promise:
@@ -228,14 +218,17 @@ class CaseBook:
                 code="bad-promise",
                 hint="`due` is when the promise must be kept; it cannot precede `at`",
             )
-        with self._store.write() as conn:
-            self._open_case(conn, cid, when, "a promise")
-            new_id = conn.execute(
-                insert(promises)
-                .values(case_id=cid, at=when, actor=by, what=what, due=due_at)
-                .returning(promises.c.id)
-            ).scalar_one()
+        new_id = self._append(promises, cid, when, "a promise", actor=by, what=what, due=due_at)
         return Promise(id=new_id, case_id=cid, at=when, by=by, what=what, due=due_at)
+
+    def _append(self, table: Table, cid: str, when: datetime, event: str, **values: Any) -> int:
+        """One `event` row on an open case, in one write transaction; its new id."""
+        with self._store.write() as conn:
+            self._open_case(conn, cid, when, event)
+            new_id: int = conn.execute(
+                insert(table).values(case_id=cid, at=when, **values).returning(table.c.id)
+            ).scalar_one()
+        return new_id
 
     def keep_promise(self, case_id: str, promise_id: int, *, at: When) -> Promise:
         """Record that a promise was kept at `at` (on time if `at` is at or before its due)."""
