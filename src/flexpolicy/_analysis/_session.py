@@ -69,30 +69,24 @@ class Session:
         """After an `unsat` answer: the names of assumptions that suffice for it."""
         return [str(lit) for lit in self.solver.unsat_core()]
 
-    def witness(self, *assumptions: Any, space: Space | None = None) -> Situation | None:
+    def witness(self, *assumptions: Any) -> Situation | None:
         """A readable situation where the assumptions hold, if there is one."""
-        self._sync()
-        nice = self.z.And(*self.space.nice) if self.space.nice else self.z.BoolVal(True, self.ctx)
-        for extra in ((nice,), ()):
-            if str(self.solver.check(*assumptions, *extra)) != "sat":
-                continue
-            found = (space or self.space).situation(self.solver.model())
-            if found is not None:
-                return found
-        return None
+        found = self.witnesses(*assumptions, spaces=(self.space,))
+        return found[0] if found is not None else None
 
-    def witness_pair(self, *assumptions: Any, twin: Space) -> tuple[Situation, Situation] | None:
-        """Two situations (this space and its twin) where the assumptions hold."""
+    def witnesses(
+        self, *assumptions: Any, spaces: tuple[Space, ...]
+    ) -> tuple[Situation, ...] | None:
+        """One model read through each of `spaces` (this space and its twins), readable first."""
         self._sync()
         nice = self.z.And(*self.space.nice) if self.space.nice else self.z.BoolVal(True, self.ctx)
         for extra in ((nice,), ()):
             if str(self.solver.check(*assumptions, *extra)) != "sat":
                 continue
             model = self.solver.model()
-            first = self.space.situation(model)
-            second = twin.situation(model)
-            if first is not None and second is not None:
-                return first, second
+            found = [space.situation(model) for space in spaces]
+            if all(s is not None for s in found):
+                return tuple(s for s in found if s is not None)
         return None
 
 

@@ -260,18 +260,15 @@ def _settle(  # noqa: PLR0917 - one question, its two policies and its wording
             "the solver could not settle it in time",
             seconds=time.perf_counter() - started,
         )
-    if twin is None:
-        one = session.witness(violation)
-        pair = (one, one) if one is not None else None
-    else:
-        pair = session.witness_pair(violation, twin=twin)
+    spaces = (session.space,) if twin is None else (session.space, twin)
+    found = session.witnesses(violation, spaces=spaces)
 
     def shows(found: tuple[Situation, ...]) -> bool:
         a, b = replay(first_policy, found[0]), replay(second_policy, found[-1])
         return a is not None and b is not None and bool(confirms(a.outcome, b.outcome))
 
-    if pair is not None:
-        shown: tuple[Situation, ...] = (pair[0],) if twin is None else pair
+    if found is not None:
+        shown = found
         if shows(shown):
             shown = simplify(shown, shows)
             a, b = replay(first_policy, shown[0]), replay(second_policy, shown[-1])
