@@ -42,10 +42,10 @@ def _matches(policy: flexpolicy.Policy, s: flexpolicy.Situation) -> tuple[Any, A
         ir.roles, ir.rank, s.request, s.customer, s.transaction, s.actor, s.as_of, s.case
     )
     native = policy._match(
-        s.request, s.customer, s.transaction, ctx.actor, s.case, ctx.as_of, ctx.item
+        s.request, s.customer, s.transaction, ctx.actor, s.case, ctx.as_of, ctx.rank
     )
     assert policy._durable is not None
-    return native, policy._durable.match(ctx)
+    return native, policy._verdicts.get(*policy._durable.match(ctx), ctx.rank)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])

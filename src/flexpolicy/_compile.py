@@ -6,11 +6,18 @@ models, a temporary we made, or a constant we put in the function's globals
 (strings, decimals and dates never appear as source literals).  The function
 runs with empty `__builtins__`.
 
-The function answers one question - which rules match - in the order the
-decision semantics need: the first matching guard; else the first matching
+The function answers with the decision's `Verdict`, testing rules in the order
+the decision semantics need: the first matching guard; else the first matching
 standard rule (or the default) and, if that denies, every flex rule that bends
-it.  Null checks are emitted only where the type checker says a value may be
-missing; built-in and policy facts are computed at most once, on first use.
+it.  Verdicts without a flex rule are constants indexed by the actor's rank, so
+the common decision allocates nothing; a denial that flex rules bend goes
+through `VerdictCache`.  Null checks are emitted only where the type checker
+says a value may be missing; built-in and policy facts (and the line item) are
+computed at most once, on first use.
+
+Fields of a record the policy reads more than once are read from the model's
+`__dict__`: a pydantic model defines `__getattr__`, which keeps CPython from
+specialising attribute reads (about 27 ns each against 7 ns for a dict item).
 """
 
 from __future__ import annotations
@@ -21,29 +28,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _runtime as rt
+from ._consistency import find_item
 from ._expr import _checked as c
 from ._expr import _types as t
 from ._expr._catalog import RECORDS, ROOTS
 from ._ir import Condition, PolicyIR, Rule
+from ._semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict, VerdictCache
 
-# (stage, index, flex): stage 0 = guard `index` matched; 1 = standard rule
-# `index` decided; 2 = the default decided.  `flex` lists the positions of the
-# flex rules that match and bend the denial (empty unless it was a denial).
-Match = tuple[int, int, tuple[int, ...]]
-Matcher = Callable[..., Match]
+# match(request, customer, transaction, actor, case, as_of, rank) -> Verdict
+Matcher = Callable[..., Verdict]
 
-PARAMS = ("request", "customer", "transaction", "actor", "case", "as_of", "item")
-
-_BUILTIN_CODE = {
-    "days_since_purchase": (
-        "(None if transaction is None else (as_of - transaction.purchased_at).days)"
-    ),
-    "item_price": "(None if item is None else item.unit_price)",
-    "customer_tenure_days": (
-        "(None if (_ms := customer.member_since) is None else (as_of - _ms).days)"
-    ),
-    "today": "as_of",
-}
+PARAMS = ("request", "customer", "transaction", "actor", "case", "as_of", "rank")
+_RECORD_ROOTS = ("request", "customer", "transaction", "actor", "case")
 
 
 class _Unset:
@@ -60,8 +56,9 @@ class Compiled:
 
 
 class _Generator:
-    def __init__(self, ir: PolicyIR) -> None:
+    def __init__(self, ir: PolicyIR, verdicts: VerdictCache) -> None:
         self.ir = ir
+        self.verdicts = verdicts
         self.namespace: dict[str, Any] = {
             "__builtins__": {},
             "_U": _Unset(),
@@ -69,10 +66,24 @@ class _Generator:
             "_arith": rt.arith,
             "_neg": rt.negate,
             "_call": rt.call,
+            "_item": find_item,
+            "_verdict": verdicts.get,
         }
         self._const_ids: dict[tuple[type, Any], str] = {}
         self._temps = 0
         self.slots: dict[str, str] = {}  # slot variable -> code computing it
+        self.by_dict = self._records_read_twice()
+
+    def _records_read_twice(self) -> frozenset[str]:
+        """The record roots worth one `__dict__` read: those read in two places or more."""
+        exprs = [cond.expr for rule in self.ir.rules for cond in rule.conditions]
+        exprs += [fact.expr for fact in self.ir.facts.values()]
+        reads: dict[str, int] = {}
+        for expr in exprs:
+            for node in c.walk(expr):
+                if isinstance(node, c.Field) and node.root in _RECORD_ROOTS:
+                    reads[node.root] = reads.get(node.root, 0) + 1
+        return frozenset(root for root, n in reads.items() if n >= 2)
 
     # -- names ------------------------------------------------------------------
     def const(self, value: Any) -> str:
@@ -113,9 +124,9 @@ class _Generator:
             case c.Field():
                 return self._field(e)
             case c.Root(root=root):
-                return root
+                return self._item() if root == "item" else root
             case c.Builtin(name=name):
-                return self.slot(name, lambda: _BUILTIN_CODE[name])
+                return self.slot(name, lambda: self._builtin(name))
             case c.FactRef(name=name):
                 fact = self.ir.facts[name]
                 return self.slot(f"f_{name}", lambda: self.expr(fact.expr))
@@ -147,10 +158,40 @@ class _Generator:
         except TypeError:
             return self.const(values)
 
+    def _item(self) -> str:
+        return self.slot("item", lambda: "_item(request, transaction)")
+
+    def _builtin(self, name: str) -> str:
+        if name == "days_since_purchase":
+            return "(None if transaction is None else (as_of - transaction.purchased_at).days)"
+        if name == "item_price":
+            tmp = self.temp()
+            return f"(None if ({tmp} := {self._item()}) is None else {tmp}.unit_price)"
+        if name == "customer_tenure_days":
+            tmp = self.temp()
+            return f"(None if ({tmp} := customer.member_since) is None else (as_of - {tmp}).days)"
+        if name == "today":
+            return "as_of"
+        raise TypeError(f"cannot compile built-in `{name}`")  # a new built-in: map it
+
     def _field(self, e: c.Field) -> str:
         root = ROOTS[e.root]
         code, may_be_none, record = e.root, root.nullable, root.record
-        for name in e.path:
+        path = e.path
+        if e.root in self.by_dict and path:
+            # `_r_ROOT` is the record's `__dict__` (None when the record is absent).
+            code, first = f"_r_{e.root}", path[0]
+            if not first.isidentifier():  # the checker only lets model fields through
+                raise TypeError(f"`{e.dotted}` is not a field path")
+            step = f"[{first!r}]"  # a field name of our own models: safe as a literal
+            code = f"(None if {code} is None else {code}{step})" if may_be_none else code + step
+            step_type = RECORDS[record][first].type if record is not None else t.ANY
+            may_be_none = may_be_none or step_type.nullable
+            record = step_type.record if step_type.kind is t.Kind.RECORD else None
+            path = path[1:]
+        elif e.root == "item":
+            code = self._item()
+        for name in path:
             if record == "attributes":
                 step, step_type = f".get({self.const(name)})", t.ANY
             else:
@@ -241,30 +282,41 @@ class _Generator:
         body: list[str] = []
         for rule in ir.guards:
             body.append(f"    if {self.truth(rule.conditions)}:")
-            body.append(f"        return (0, {rule.position}, ())")
+            body.append(f"        return {self._by_rank(STAGE_GUARD, rule)}[rank]")
         for rule in ir.standard:
             body.append(f"    if {self.truth(rule.conditions)}:")
-            body.extend(self._decided(1, rule, "        "))
-        body.extend(self._decided(2, ir.default, "    "))
+            body.extend(self._decided(STAGE_STANDARD, rule, "        "))
+        body.extend(self._decided(STAGE_DEFAULT, ir.default, "    "))
         prologue = [f"    {var} = _U" for var in self.slots]
+        for root in _RECORD_ROOTS:
+            if root in self.by_dict:
+                nullable = ROOTS[root].nullable
+                read = f"None if {root} is None else {root}.__dict__" if nullable else None
+                prologue.append(f"    _r_{root} = {read or root + '.__dict__'}")
         head = f"def _match({', '.join(PARAMS)}):"
         return "\n".join([head, *prologue, *body]) + "\n"
 
+    def _by_rank(self, stage: int, rule: Rule) -> str:
+        return self.const(self.verdicts.by_rank(stage, rule.position))
+
     def _decided(self, stage: int, rule: Rule, indent: str) -> list[str]:
+        plain = f"{self._by_rank(stage, rule)}[rank]"
         benders = [f for f in self.ir.flex if rule.id in f.bends] if rule.outcome == "deny" else []
         if not benders:
-            return [f"{indent}return ({stage}, {rule.position}, ())"]
+            return [f"{indent}return {plain}"]
         lines = [f"{indent}_m = ()"]
         for flex in benders:
             lines.append(f"{indent}if {self.truth(flex.conditions)}:")
             lines.append(f"{indent}    _m += ({flex.position},)")
-        lines.append(f"{indent}return ({stage}, {rule.position}, _m)")
+        lines.append(
+            f"{indent}return _verdict({stage}, {rule.position}, _m, rank) if _m else {plain}"
+        )
         return lines
 
 
-def compile_policy(ir: PolicyIR) -> Compiled:
+def compile_policy(ir: PolicyIR, verdicts: VerdictCache) -> Compiled:
     """Generate, compile and load the matcher of one policy."""
-    generator = _Generator(ir)
+    generator = _Generator(ir, verdicts)
     source = generator.function()
     code = compile(source, f"<flexpolicy:{ir.id}>", "exec")
     namespace = generator.namespace

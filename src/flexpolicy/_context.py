@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ._consistency import check_facts
 from ._expr._checker import did_you_mean
 from .errors import InputError
 from .models import Actor, CaseFacts, Customer, LineItem, Request, Transaction
@@ -70,6 +71,14 @@ def coerce(value: Any, model: type[_M], what: str) -> _M:
     )
 
 
+def unknown_role(role: str, roles: tuple[str, ...]) -> InputError:
+    return InputError(
+        f"role `{role}` is not on this policy's authority ladder",
+        code="unknown-role",
+        hint=did_you_mean(role, roles) or "roles are: " + ", ".join(f"`{r}`" for r in roles),
+    )
+
+
 def make_context(  # noqa: PLR0917 - the facts of one decision, in DESIGN.md's order
     roles: tuple[str, ...],
     rank: Mapping[str, int],
@@ -81,70 +90,32 @@ def make_context(  # noqa: PLR0917 - the facts of one decision, in DESIGN.md's o
     case: CaseFacts | None,
 ) -> Context:
     """Cross-check the facts of one decision and resolve the line item."""
+    as_of = decision_date(as_of, request)
+    actor, actor_rank = actor_rank_of(actor, roles, rank)
+    item = check_facts(request, customer, transaction, as_of, case)
+    return Context(request, customer, transaction, actor, case, as_of, item, actor_rank)
+
+
+def decision_date(as_of: Any, request: Request) -> date:
+    """The day a decision is made: `as_of`, or the request's date when it is left out."""
     if as_of is None:
-        as_of = request.requested_at
-    elif isinstance(as_of, datetime):
-        as_of = as_of.date()  # decisions are by day; the time of day never matters
-    elif not isinstance(as_of, date):
+        return request.requested_at
+    if isinstance(as_of, datetime):
+        return as_of.date()  # decisions are by day; the time of day never matters
+    if not isinstance(as_of, date):
         raise InputError(
             f"`as_of` must be a date, not {type(as_of).__name__}", code="invalid-facts"
         )
+    return as_of
+
+
+def actor_rank_of(
+    actor: Actor | None, roles: tuple[str, ...], rank: Mapping[str, int]
+) -> tuple[Actor, int]:
+    """The actor and their rung; no actor means the lowest role of the ladder."""
     if actor is None:
-        actor = Actor(id="unknown", role=roles[0])
-        actor_rank = 0
-    else:
-        found = rank.get(actor.role)
-        if found is None:
-            raise InputError(
-                f"role `{actor.role}` is not on this policy's authority ladder",
-                code="unknown-role",
-                hint=did_you_mean(actor.role, roles)
-                or "roles are: " + ", ".join(f"`{r}`" for r in roles),
-            )
-        actor_rank = found
-    if as_of < request.requested_at:
-        raise InputError(
-            f"`as_of` {as_of} is before the request was made ({request.requested_at})",
-            code="contradictory-facts",
-            hint="leave `as_of` out to decide as of the request date",
-        )
-    item: LineItem | None = None
-    if transaction is not None:
-        if request.transaction_id is not None and request.transaction_id != transaction.id:
-            raise InputError(
-                f"the request is about transaction `{request.transaction_id}`, "
-                f"but transaction `{transaction.id}` was given",
-                code="contradictory-facts",
-            )
-        if transaction.customer_id is not None and transaction.customer_id != customer.id:
-            raise InputError(
-                f"transaction `{transaction.id}` belongs to customer "
-                f"`{transaction.customer_id}`, not `{customer.id}`",
-                code="contradictory-facts",
-            )
-        if as_of < transaction.purchased_at or request.requested_at < transaction.purchased_at:
-            raise InputError(
-                f"the purchase date {transaction.purchased_at} is after the request "
-                f"({request.requested_at}) or the decision date ({as_of})",
-                code="contradictory-facts",
-            )
-        sku = request.sku
-        if sku is not None:
-            for line in transaction.items:  # a loop, not `next(genexpr)`: this is the hot path
-                if line.sku == sku:
-                    item = line
-                    break
-            if item is None:
-                skus = [line.sku for line in transaction.items]
-                raise InputError(
-                    f"sku `{sku}` is not on transaction `{transaction.id}`",
-                    code="contradictory-facts",
-                    hint=did_you_mean(sku, skus)
-                    or ("its skus are: " + ", ".join(f"`{s}`" for s in skus) if skus else None),
-                )
-    if case is not None and request.case_id is not None and request.case_id != case.id:
-        raise InputError(
-            f"the request belongs to case `{request.case_id}`, but case `{case.id}` was given",
-            code="contradictory-facts",
-        )
-    return Context(request, customer, transaction, actor, case, as_of, item, actor_rank)
+        return Actor(id="unknown", role=roles[0]), 0
+    found = rank.get(actor.role)
+    if found is None:
+        raise unknown_role(actor.role, roles)
+    return actor, found

@@ -197,9 +197,9 @@ class _Tally:
         if outcome == "refer" and decision.required_role is not None:
             role = decision.required_role
             self.roles[role] = self.roles.get(role, 0) + 1
-        levers = decision.levers
-        if levers:
-            self.levers += max(lever.cap for lever in levers)
+        cap = decision.largest_lever_cap()
+        if cap is not None:
+            self.levers += cap
 
 
 def _policy_for(side: Policy | PolicySet, kind: str) -> Policy:

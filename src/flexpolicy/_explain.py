@@ -75,11 +75,11 @@ class Evaluation:
     __slots__ = ("_ev", "ctx", "decide", "ir", "stage", "verdict")
 
     def __init__(
-        self, ir: PolicyIR, ctx: Context, stage: int, verdict: Verdict, decide: DecideSituation
+        self, ir: PolicyIR, ctx: Context, verdict: Verdict, decide: DecideSituation
     ) -> None:
         self.ir = ir
         self.ctx = ctx
-        self.stage = stage
+        self.stage = verdict.stage
         self.verdict = verdict
         self.decide = decide
         self._ev: Evaluator[Context] | None = None
@@ -141,7 +141,7 @@ class Evaluation:
     # -- amount -----------------------------------------------------------------
     def amount(self) -> Decimal | None:
         rule = self.verdict.rule
-        if rule.outcome != "approve" or self.stage == STAGE_GUARD:
+        if not self.verdict.grants:
             return None  # denials and plain referrals grant nothing
         if rule.amount is not None:
             value = self.ev.value(rule.amount)
@@ -209,6 +209,18 @@ class Evaluation:
         return find_alternatives(self)
 
     # -- levers -----------------------------------------------------------------
+    def largest_lever_cap(self) -> Decimal | None:
+        """What `levers` would offer at most, without their words."""
+        rank = self.ctx.rank
+        best: Decimal | None = None
+        for lever in self.ir.levers:
+            mine = [cap for cap in lever.caps if cap[0] <= rank]
+            if not mine or (best is not None and mine[-1][2] <= best):
+                continue
+            if all(self.ev.truth(x.expr) is True for x in lever.conditions):
+                best = mine[-1][2]
+        return best
+
     def levers(self) -> list[Lever]:
         if self.stage == STAGE_GUARD:
             return []  # guarded requests get no discretionary gestures

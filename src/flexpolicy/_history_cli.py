@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -21,14 +21,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ._cli_common import Format, OutputFile, fail, load, stderr_console, write_output
-from ._diff import diff, diff_lines
+from ._diff import diff_lines
+from ._diff_file import available_cores, diff_file
 from ._doc import summarize, to_markdown
 from ._doc_html import to_html
 from ._simulate import simulate
 from .errors import FlexPolicyError, InputError
-from .models import Situation
 from .policy import Policy
-from .situations import read_situations
 
 
 class Audience(StrEnum):
@@ -82,11 +81,7 @@ def _count_lines(path: Path) -> int:
     return lines
 
 
-def _with_progress(
-    situations: Iterator[Situation], total: int, show: bool
-) -> tuple[Iterator[Situation], Progress | None]:
-    if not show:
-        return situations, None
+def _progress_bar(total: int) -> tuple[Progress, Callable[[int], None]]:
     bar = Progress(
         TextColumn("replaying"),
         BarColumn(),
@@ -96,15 +91,7 @@ def _with_progress(
         transient=False,
     )
     task = bar.add_task("history", total=total)
-
-    def advancing() -> Iterator[Situation]:
-        for i, situation in enumerate(situations, start=1):
-            if i % 1000 == 0:
-                bar.update(task, completed=i)
-            yield situation
-        bar.update(task, completed=total)
-
-    return advancing(), bar
+    return bar, lambda lines: bar.update(task, completed=lines)
 
 
 def diff_command(
@@ -126,6 +113,15 @@ def diff_command(
             "--progress/--no-progress", help="a progress bar on stderr (default: on a terminal)"
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="processes replaying at once (default: every core); the report is the same",
+        ),
+    ] = None,
 ) -> None:
     """What a change would have decided differently on past situations."""
     try:
@@ -133,13 +129,15 @@ def diff_command(
         if not history.is_file():
             raise InputError(f"cannot read `{history}`: no such file", code="bad-file")
         show = sys.stderr.isatty() if progress is None else progress
-        total = _count_lines(history) if show else 0
-        stream, bar = _with_progress(read_situations(history), total, show)
-        if bar is not None:
+        workers = available_cores() if jobs is None else jobs
+        if show:
+            bar, advance = _progress_bar(_count_lines(history))
             with bar:
-                report = diff(before, after, stream, examples=examples)
+                report = diff_file(
+                    before, after, history, examples=examples, jobs=workers, progress=advance
+                )
         else:
-            report = diff(before, after, stream, examples=examples)
+            report = diff_file(before, after, history, examples=examples, jobs=workers)
     except FlexPolicyError as exc:
         raise fail(exc) from None
     if output_format is Format.json:

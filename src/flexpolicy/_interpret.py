@@ -35,6 +35,11 @@ class Evaluator(Generic[S]):
         self.facts = facts
         self.ctx = ctx
         self._memo: dict[str, Any] = {}
+        # Explaining one decision asks for the same sub-expressions again and again
+        # (the trace, its words, the rationale, the alternatives): remember each
+        # node's value by identity.  The nodes belong to the policy, which outlives
+        # this evaluator, so an id is never reused while the memo is alive.
+        self._values: dict[int, Any] = {}
 
     def fact(self, name: str) -> Any:
         found = self._memo.get(name, _UNSET)
@@ -44,6 +49,13 @@ class Evaluator(Generic[S]):
         return found
 
     def value(self, expr: c.Expr) -> Any:
+        key = id(expr)
+        found = self._values.get(key, _UNSET)
+        if found is _UNSET:
+            found = self._values[key] = self._compute(expr)
+        return found
+
+    def _compute(self, expr: c.Expr) -> Any:
         match expr:
             case c.Const(value=value):
                 return value

@@ -22,12 +22,32 @@ STAGE_GUARD, STAGE_STANDARD, STAGE_DEFAULT = 0, 1, 2
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
+    """Everything a decision is, except the facts it was made on.
+
+    There are few distinct verdicts per policy (one per rule, rank and flex
+    combination), so they are made once and shared by every decision: a
+    `Decision` is a verdict plus the facts, and explains itself from both.
+    """
+
+    stage: int  # STAGE_GUARD, STAGE_STANDARD or STAGE_DEFAULT: what decided first
     outcome: Outcome
     rule: Rule  # the rule the decision stands for (a flex rule when bent)
     decided_by: Rule  # the guard, standard rule or default that decided first
     exception: bool
     bends: tuple[str, ...]
     required_role: str | None
+
+    @property
+    def grants(self) -> bool:
+        """Whether the decision stands for an approval (and so may carry an amount)."""
+        return self.rule.outcome == "approve" and self.stage != STAGE_GUARD
+
+    @property
+    def remedy(self) -> str | None:
+        """What an approval (or the referral standing for one) grants; a guard grants nothing."""
+        if self.outcome == "deny" or self.stage == STAGE_GUARD:
+            return None
+        return self.rule.remedy
 
 
 class VerdictCache:
@@ -50,30 +70,34 @@ class VerdictCache:
             found = self._verdicts[key] = resolve(self._ir, stage, index, flex, rank)
         return found
 
+    def by_rank(self, stage: int, index: int) -> tuple[Verdict, ...]:
+        """The verdicts of one guard, standard rule or default (no flex rule), by rank."""
+        return tuple(self.get(stage, index, (), rank) for rank in range(len(self._ir.roles)))
+
 
 def resolve(ir: PolicyIR, stage: int, index: int, flex: tuple[int, ...], rank: int) -> Verdict:
     if stage == STAGE_GUARD:
         guard = ir.guards[index]
         role = guard.authority if guard.outcome == "refer" else None
-        return Verdict(guard.outcome, guard, guard, False, (), role)
+        return Verdict(stage, guard.outcome, guard, guard, False, (), role)
     decided = ir.standard[index] if stage == STAGE_STANDARD else ir.default
     if decided.outcome == "deny" and flex:
         # "Prefer one the actor may grant, then the lowest authority, then file
         # order": ordering by authority first puts every grantable rule first.
         chosen = min((ir.flex[i] for i in flex), key=lambda r: (r.authority_rank, r.position))
-        return _grant(chosen, decided, rank, exception=True, bends=(decided.id,))
+        return _grant(stage, chosen, decided, rank, exception=True, bends=(decided.id,))
     if decided.outcome == "approve":
-        return _grant(decided, decided, rank, exception=False, bends=())
+        return _grant(stage, decided, decided, rank, exception=False, bends=())
     role = decided.authority if decided.outcome == "refer" else None
-    return Verdict(decided.outcome, decided, decided, False, (), role)
+    return Verdict(stage, decided.outcome, decided, decided, False, (), role)
 
 
 def _grant(
-    rule: Rule, decided: Rule, rank: int, *, exception: bool, bends: tuple[str, ...]
+    stage: int, rule: Rule, decided: Rule, rank: int, *, exception: bool, bends: tuple[str, ...]
 ) -> Verdict:
     if rule.authority is not None and rule.authority_rank > rank:
-        return Verdict("refer", rule, decided, exception, bends, rule.authority)
-    return Verdict("approve", rule, decided, exception, bends, None)
+        return Verdict(stage, "refer", rule, decided, exception, bends, rule.authority)
+    return Verdict(stage, "approve", rule, decided, exception, bends, None)
 
 
 OUTCOME_RANK: dict[str, int] = {"deny": 0, "refer": 1, "approve": 2}

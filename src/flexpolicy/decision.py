@@ -12,12 +12,26 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from ._explain import Evaluation
+    from ._semantics import Verdict
+    from .models import Situation
+
+    class Explainer(Protocol):
+        """What a decision needs of its policy: identity, and an evaluation on demand."""
+
+        @property
+        def id(self) -> str: ...
+        @property
+        def version(self) -> str: ...
+        @property
+        def digest(self) -> str: ...
+        def _evaluation(self, verdict: Verdict, facts: Facts | Situation) -> Evaluation: ...
+
 
 __all__ = [
     "Alternative",
@@ -32,6 +46,8 @@ __all__ = [
 ]
 
 Outcome = Literal["approve", "deny", "refer"]
+# (request, customer, transaction, actor, as_of, case): a situation's records, as given
+Facts = tuple[Any, Any, Any, Any, date | None, Any]
 JsonValue = str | bool | int | list[Any] | None  # money and dates as exact text
 
 
@@ -120,105 +136,134 @@ class DecisionRecord(_Out):
 
 
 class Decision:
-    """One decision. Cheap fields are attributes; explanations render on first access."""
+    """One decision.  Cheap fields are read off a shared verdict; explanations render on first use.
+
+    A decision is three references (the policy's verdict, the facts - the
+    `Situation` itself, or the records `decide` was given - and the policy)
+    and the three fields read most; everything else is derived on demand, so a
+    batch costs what matching costs and the decision a person reads still
+    explains itself in full.
+    """
 
     __slots__ = (
-        "_alternatives",
-        "_amount",
-        "_evaluation",
-        "_levers",
-        "_rationale",
-        "_trace",
-        "bends",
+        "_explained",
+        "_facts",
+        "_policy",
+        "_verdict",
         "exception",
         "outcome",
-        "policy_digest",
-        "policy_id",
-        "policy_version",
-        "remedy",
-        "required_role",
         "rule_id",
     )
 
     outcome: Outcome
     exception: bool
-    remedy: str | None
-    required_role: str | None
     rule_id: str
-    bends: tuple[str, ...]
-    policy_id: str
-    policy_version: str
-    policy_digest: str
 
-    def __init__(
-        self,
-        evaluation: Evaluation,
-        *,
-        outcome: Outcome,
-        exception: bool,
-        remedy: str | None,
-        required_role: str | None,
-        rule_id: str,
-        bends: tuple[str, ...],
-        policy_id: str,
-        policy_version: str,
-        policy_digest: str,
-    ) -> None:
-        self._evaluation = evaluation
-        self.outcome = outcome
-        self.exception = exception
-        self.remedy = remedy
-        self.required_role = required_role
-        self.rule_id = rule_id
-        self.bends = bends
-        self.policy_id = policy_id
-        self.policy_version = policy_version
-        self.policy_digest = policy_digest
-        self._amount: Any = _PENDING
-        self._rationale: Rationale | None = None
-        self._trace: list[RuleTrace] | None = None
-        self._alternatives: list[Alternative] | None = None
-        self._levers: list[Lever] | None = None
+    def __init__(self, verdict: Verdict, facts: Facts | Situation, policy: Explainer) -> None:
+        self._verdict = verdict
+        self._facts = facts
+        self._policy = policy
+        self._explained: Explained | None = None
+        self.outcome = verdict.outcome
+        self.exception = verdict.exception
+        self.rule_id = verdict.rule.id
+
+    # -- the decision itself: shared by every decision with the same verdict ------
+    @property
+    def remedy(self) -> str | None:
+        return self._verdict.remedy
+
+    @property
+    def required_role(self) -> str | None:
+        return self._verdict.required_role
+
+    @property
+    def bends(self) -> tuple[str, ...]:
+        return self._verdict.bends
+
+    @property
+    def policy_id(self) -> str:
+        return self._policy.id
+
+    @property
+    def policy_version(self) -> str:
+        return self._policy.version
+
+    @property
+    def policy_digest(self) -> str:
+        return self._policy.digest
+
+    def _records(self) -> Facts:
+        facts = self._facts
+        if type(facts) is tuple:
+            return facts
+        s: Situation = facts  # type: ignore[assignment]  # the other form a decision keeps
+        return (s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+
+    @property
+    def request_id(self) -> str:
+        request_id: str = self._records()[0].id
+        return request_id
+
+    @property
+    def as_of(self) -> date:
+        records = self._records()
+        as_of: date | None = records[4]
+        return records[0].requested_at if as_of is None else as_of
+
+    # -- explanations: rendered on first access ----------------------------------
+    def _explain(self) -> Explained:
+        if self._explained is None:
+            self._explained = Explained(self._policy._evaluation(self._verdict, self._facts))
+        return self._explained
 
     @property
     def amount(self) -> Decimal | None:
         """The amount the approval stands for (refund, credit, adjustment), if any."""
-        if self._amount is _PENDING:
-            self._amount = self._evaluation.amount()
-        result: Decimal | None = self._amount
+        if not self._verdict.grants:
+            return None  # denials and plain referrals grant nothing: no need to look
+        explained = self._explain()
+        if explained.amount is _PENDING:
+            explained.amount = explained.evaluation.amount()
+        result: Decimal | None = explained.amount
         return result
 
     @property
     def rationale(self) -> Rationale:
-        if self._rationale is None:
-            self._rationale = self._evaluation.rationale(self)
-        return self._rationale
+        explained = self._explain()
+        if explained.rationale is None:
+            explained.rationale = explained.evaluation.rationale(self)
+        return explained.rationale
 
     @property
     def trace(self) -> list[RuleTrace]:
-        if self._trace is None:
-            self._trace = self._evaluation.trace()
-        return self._trace
+        explained = self._explain()
+        if explained.trace is None:
+            explained.trace = explained.evaluation.trace()
+        return explained.trace
 
     @property
     def alternatives(self) -> list[Alternative]:
-        if self._alternatives is None:
-            self._alternatives = self._evaluation.alternatives(self)
-        return self._alternatives
+        explained = self._explain()
+        if explained.alternatives is None:
+            explained.alternatives = explained.evaluation.alternatives(self)
+        return explained.alternatives
 
     @property
     def levers(self) -> list[Lever]:
-        if self._levers is None:
-            self._levers = self._evaluation.levers()
-        return self._levers
+        explained = self._explain()
+        if explained.levers is None:
+            explained.levers = explained.evaluation.levers()
+        return explained.levers
 
-    @property
-    def request_id(self) -> str:
-        return self._evaluation.ctx.request.id
-
-    @property
-    def as_of(self) -> date:
-        return self._evaluation.ctx.as_of
+    def largest_lever_cap(self) -> Decimal | None:
+        """The largest cap among `levers`, without rendering their texts (for replays)."""
+        explained = self._explained
+        if explained is not None and explained.levers is not None:
+            return max((lever.cap for lever in explained.levers), default=None)
+        if self._verdict.stage == 0:
+            return None  # guarded requests get no gestures (as `levers`)
+        return self._explain().evaluation.largest_lever_cap()
 
     def key(self) -> tuple[Any, ...]:
         """The decision itself, without its explanation: equal keys, equal decisions."""
@@ -268,6 +313,20 @@ class Decision:
             f"Decision(outcome={self.outcome!r}, rule_id={self.rule_id!r}, "
             f"remedy={self.remedy!r}{exc}{extra})"
         )
+
+
+class Explained:
+    """What a decision rendered so far: made on the first explanation asked for."""
+
+    __slots__ = ("alternatives", "amount", "evaluation", "levers", "rationale", "trace")
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self.amount: Any = _PENDING
+        self.rationale: Rationale | None = None
+        self.trace: list[RuleTrace] | None = None
+        self.alternatives: list[Alternative] | None = None
+        self.levers: list[Lever] | None = None
 
 
 class _Pending:

@@ -76,6 +76,10 @@ class PolicyError(FlexPolicyError):
         self.rule_id = first.rule_id
         super().__init__(self._render())
 
+    def __reduce__(self) -> tuple[type[PolicyError], tuple[tuple[Problem, ...]]]:
+        """Rebuilt from its problems (the default would pass the rendered text)."""
+        return (type(self), (self.problems,))
+
     @classmethod
     def single(
         cls,

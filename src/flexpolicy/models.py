@@ -14,8 +14,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
+from ._consistency import check_facts
 from .errors import InputError
 
 __all__ = [
@@ -147,6 +155,18 @@ class Situation(_Facts):
     title: Annotated[str, StringConstraints(max_length=300)] | None = Field(
         None, description="a label for people, ignored by decisions"
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Situation:
+        """A situation whose facts contradict each other cannot be built.
+
+        Raises `InputError` (`contradictory-facts`, not pydantic's error: the
+        fields are each valid, their combination is not).  Checked once here,
+        so `Policy.decide_all` need not check every situation again.
+        """
+        as_of = self.request.requested_at if self.as_of is None else self.as_of
+        check_facts(self.request, self.customer, self.transaction, as_of, self.case)
+        return self
 
     def with_changes(self, changes: Mapping[str, Any]) -> Situation:
         """A copy with fields replaced, e.g. `{"request.has_receipt": True}`.

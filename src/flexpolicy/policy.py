@@ -11,6 +11,7 @@ instance can serve every thread of a POS backend.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -18,13 +19,14 @@ from typing import Any, Literal
 
 from ._build import build_policy
 from ._compile import Matcher, compile_policy
-from ._context import coerce, make_context
+from ._consistency import check_facts
+from ._context import actor_rank_of, coerce, decision_date, make_context, unknown_role
 from ._durable import DurableMatcher
 from ._explain import Evaluation
 from ._ir import PolicyIR
-from ._semantics import VerdictCache
+from ._semantics import Verdict, VerdictCache
 from ._yaml import load_yaml
-from .decision import Decision
+from .decision import Decision, Facts
 from .errors import InputError, PolicyError, Problem
 from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
 
@@ -33,6 +35,10 @@ __all__ = ["Policy", "PolicySet", "load_policies", "load_policy"]
 Engine = Literal["native", "durable"]
 ENGINES: tuple[str, ...] = ("native", "durable")
 FactsIn = Mapping[str, Any]
+# A situation's records, in the order a `Decision` keeps them (`decision.Facts`).
+_SITUATION_FIELDS = operator.itemgetter(
+    "request", "customer", "transaction", "actor", "as_of", "case"
+)
 
 
 def _read(path: str | Path) -> bytes:
@@ -58,18 +64,19 @@ def _check_engine(engine: str, file: str) -> None:
 class Policy:
     """One compiled policy.  Use `load_policy` or `Policy.from_yaml` to make one."""
 
-    __slots__ = ("_durable", "_ir", "_match", "_source", "_verdicts", "engine")
+    __slots__ = ("_default_actor", "_durable", "_ir", "_match", "_source", "_verdicts", "engine")
 
     def __init__(self, ir: PolicyIR, *, engine: Engine = "native") -> None:
         _check_engine(engine, ir.file)
-        compiled = compile_policy(ir)
         self._ir = ir
+        self._verdicts = VerdictCache(ir)
+        compiled = compile_policy(ir, self._verdicts)
         self._match: Matcher = compiled.match
         self._source = compiled.source
         # The durable back end decides which rules match; everything after that
         # (semantics, rationale, trace, alternatives) is shared with the native one.
         self._durable = DurableMatcher(ir) if engine == "durable" else None
-        self._verdicts = VerdictCache(ir)
+        self._default_actor = Actor(id="unknown", role=ir.roles[0])  # "no actor": lowest role
         self.engine = engine
 
     @classmethod
@@ -121,6 +128,11 @@ class Policy:
     def __repr__(self) -> str:
         return f"<Policy {self.id} {self.version} ({len(self._ir.rules)} rules, {self.engine})>"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the checked IR, not the generated code: a worker process (Dask,
+        multiprocessing) recompiles it once on arrival, so it decides the same."""
+        return (_rebuild, (self._ir, self.engine))
+
     # -- deciding ---------------------------------------------------------------
     def decide(
         self,
@@ -133,52 +145,94 @@ class Policy:
         case: CaseFacts | FactsIn | None = None,
     ) -> Decision:
         """Decide one request.  Raises `InputError` for missing or contradictory facts."""
-        request = coerce(request, Request, "request")
-        customer = coerce(customer, Customer, "customer")
-        if transaction is not None:
+        # `type(x) is M` first: the models' common case skips a call to `coerce`.
+        if type(request) is not Request:
+            request = coerce(request, Request, "request")
+        if type(customer) is not Customer:
+            customer = coerce(customer, Customer, "customer")
+        if transaction is not None and type(transaction) is not Transaction:
             transaction = coerce(transaction, Transaction, "transaction")
-        if actor is not None:
+        if actor is not None and type(actor) is not Actor:
             actor = coerce(actor, Actor, "actor")
-        if case is not None:
+        if case is not None and type(case) is not CaseFacts:
             case = coerce(case, CaseFacts, "case")
         return self._decide(request, customer, transaction, actor, as_of, case)
 
     def decide_situation(self, situation: Situation | FactsIn) -> Decision:
         """Decide one `Situation` (or a mapping shaped like one)."""
-        s = coerce(situation, Situation, "situation")
-        return self._decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+        s = situation if type(situation) is Situation else coerce(situation, Situation, "situation")
+        return self._decide_built(s) if self._durable is None else self._decide_durable(s)
 
     def decide_all(self, situations: Iterable[Situation | FactsIn]) -> list[Decision]:
         """Decide many situations (the batch and replay path), in order."""
-        decide = self._decide
+        decide = self._decide_built if self._durable is None else self._decide_durable
         out: list[Decision] = []
         append = out.append
-        i = -1
         try:  # one `try` around the loop: free until something is wrong
-            for i, situation in enumerate(situations):  # noqa: B007 - `i` names the culprit
-                s = (
-                    situation
-                    if type(situation) is Situation
-                    else coerce(situation, Situation, "situation")
+            for situation in situations:
+                append(
+                    decide(
+                        situation
+                        if type(situation) is Situation
+                        else coerce(situation, Situation, "situation")
+                    )
                 )
-                append(decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case))
         except InputError as exc:
+            # `len(out)` names the culprit, whether deciding it or reading it failed.
             raise InputError(
-                f"situation {i}: {exc.message}", code=exc.code, hint=exc.hint
+                f"situation {len(out)}: {exc.message}", code=exc.code, hint=exc.hint
             ) from None
         return out
 
     def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
         """Like `decide_all`, one decision at a time, for histories of any length."""
-        decide = self._decide
-        for i, situation in enumerate(situations):
-            try:
-                s = coerce(situation, Situation, "situation")
-                yield decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
-            except InputError as exc:
-                raise InputError(
-                    f"situation {i}: {exc.message}", code=exc.code, hint=exc.hint
-                ) from None
+        decide = self._decide_built if self._durable is None else self._decide_durable
+        count = 0
+        try:
+            for situation in situations:
+                decision = decide(
+                    situation
+                    if type(situation) is Situation
+                    else coerce(situation, Situation, "situation")
+                )
+                count += 1
+                yield decision
+        except InputError as exc:
+            # `count` names the culprit, whether deciding it or reading it failed.
+            raise InputError(
+                f"situation {count}: {exc.message}", code=exc.code, hint=exc.hint
+            ) from None
+
+    def _decide_built(self, s: Situation) -> Decision:
+        """Decide a built `Situation`: it checked its own facts when it was made, so
+        only what depends on this policy (the request kind, the actor's role) is
+        checked here.  The decision keeps the situation itself as its facts."""
+        request, customer, transaction, actor, as_of, case = _SITUATION_FIELDS(s.__dict__)
+        ir = self._ir
+        if request.kind not in ir.applies_to:
+            raise self._wrong_kind(request.kind)
+        rank: int | None = 0
+        if actor is None:
+            actor = self._default_actor
+        else:
+            rank = ir.rank.get(actor.role)
+            if rank is None:
+                raise unknown_role(actor.role, ir.roles)
+        if as_of is None:
+            as_of = request.requested_at
+        verdict = self._match(request, customer, transaction, actor, case, as_of, rank)
+        return Decision(verdict, s, self)
+
+    def _decide_durable(self, s: Situation) -> Decision:
+        return self._decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+
+    def _wrong_kind(self, kind: str) -> InputError:
+        ir = self._ir
+        return InputError(
+            f"policy `{ir.id}` does not decide `{kind}` requests",
+            code="wrong-policy",
+            hint="it applies to: " + ", ".join(f"`{k}`" for k in ir.applies_to),
+        )
 
     def _decide(  # noqa: PLR0917 - hot path: positional arguments are cheaper
         self,
@@ -189,34 +243,40 @@ class Policy:
         as_of: date | None,
         case: CaseFacts | None,
     ) -> Decision:
+        """Decide records given one by one: every check runs (`make_context`)."""
         ir = self._ir
         if request.kind not in ir.applies_to:
-            raise InputError(
-                f"policy `{ir.id}` does not decide `{request.kind}` requests",
-                code="wrong-policy",
-                hint="it applies to: " + ", ".join(f"`{k}`" for k in ir.applies_to),
+            raise self._wrong_kind(request.kind)
+        if self._durable is not None:
+            ctx = make_context(
+                ir.roles, ir.rank, request, customer, transaction, actor, as_of, case
             )
-        ctx = make_context(ir.roles, ir.rank, request, customer, transaction, actor, as_of, case)
-        if self._durable is None:
-            stage, index, flex = self._match(
-                request, customer, transaction, ctx.actor, case, ctx.as_of, ctx.item
-            )
-        else:
-            stage, index, flex = self._durable.match(ctx)
-        verdict = self._verdicts.get(stage, index, flex, ctx.rank)
-        rule = verdict.rule
-        return Decision(
-            Evaluation(ir, ctx, stage, verdict, self.decide_situation),
-            outcome=verdict.outcome,
-            exception=verdict.exception,
-            remedy=rule.remedy if verdict.outcome != "deny" and stage != 0 else None,
-            required_role=verdict.required_role,
-            rule_id=rule.id,
-            bends=verdict.bends,
-            policy_id=ir.id,
-            policy_version=ir.version,
-            policy_digest=ir.digest,
+            verdict = self._verdicts.get(*self._durable.match(ctx), ctx.rank)
+            return Decision(verdict, (request, customer, transaction, actor, ctx.as_of, case), self)
+        # `make_context`'s checks without its `Context`: the match reads the records.
+        as_of = decision_date(as_of, request)
+        acting, rank = (
+            (self._default_actor, 0) if actor is None else actor_rank_of(actor, ir.roles, ir.rank)
         )
+        check_facts(request, customer, transaction, as_of, case)
+        verdict = self._match(request, customer, transaction, acting, case, as_of, rank)
+        return Decision(verdict, (request, customer, transaction, actor, as_of, case), self)
+
+    def _decide_checked(self, s: Situation) -> Decision:
+        """Decide a situation that may not have checked itself (`model_construct`)."""
+        return self._decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+
+    def _evaluation(self, verdict: Verdict, facts: Facts | Situation) -> Evaluation:
+        """What a decision needs to explain itself: its facts, checked again, in context."""
+        ir = self._ir
+        records: Facts = facts if isinstance(facts, tuple) else _SITUATION_FIELDS(facts.__dict__)
+        request, customer, transaction, actor, as_of, case = records
+        ctx = make_context(ir.roles, ir.rank, request, customer, transaction, actor, as_of, case)
+        return Evaluation(ir, ctx, verdict, self._decide_checked)
+
+
+def _rebuild(ir: PolicyIR, engine: Engine) -> Policy:
+    return Policy(ir, engine=engine)
 
 
 def load_policy(path: str | Path, *, engine: Engine = "native") -> Policy:
@@ -313,13 +373,17 @@ class PolicySet:
         return list(self.iter_decide(situations))
 
     def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
-        for i, situation in enumerate(situations):
-            try:
-                yield self.decide_situation(situation)
-            except InputError as exc:
-                raise InputError(
-                    f"situation {i}: {exc.message}", code=exc.code, hint=exc.hint
-                ) from None
+        count = 0
+        try:
+            for situation in situations:
+                decision = self.decide_situation(situation)
+                count += 1
+                yield decision
+        except InputError as exc:
+            # `count` names the culprit, whether deciding it or reading it failed.
+            raise InputError(
+                f"situation {count}: {exc.message}", code=exc.code, hint=exc.hint
+            ) from None
 
 
 def load_policies(directory: str | Path, *, engine: Engine = "native") -> PolicySet:
