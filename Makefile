@@ -55,6 +55,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/analysis.py
+	$(BIN)/python benchmarks/curve.py
+	$(BIN)/python benchmarks/diff_bench.py --profile
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache src/*.egg-info

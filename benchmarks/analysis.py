@@ -5,7 +5,8 @@ Run with `make bench` (or `python benchmarks/analysis.py [SIZES...]`).  The larg
 policies look like a real store's: a few guards, many standard rules over windows, tiers,
 prices, conditions and reasons (some shadowed by earlier ones, as in real rule sets that
 grew by accretion), flex rules bending the denials, and levers.  Wall-clock seconds of one
-run each; the solver is single-threaded.
+run each; the solver is single-threaded.  Results also go to
+`benchmarks/results/analysis.json`; `curve.py` reuses `generated_policy` for its curve.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import _results
 import yaml
 
 import flexpolicy
@@ -114,30 +116,44 @@ def generated_policy(n_rules: int, seed: int = 11) -> dict[str, Any]:
     }
 
 
-def _timed(label: str, action: Any) -> Any:
+def _timed(label: str, action: Any, record: dict[str, Any], key: str) -> Any:
     started = time.perf_counter()
     result = action()
-    print(f"  {label:<38} {time.perf_counter() - started:8.2f} s")
+    elapsed = time.perf_counter() - started
+    record[key] = round(elapsed, 4)
+    print(f"  {label:<38} {elapsed:8.2f} s")
     return result
 
 
 def main(sizes: list[int]) -> None:
     print(f"Python {sys.version.split()[0]}, flexpolicy {flexpolicy.__version__}")
     print("shipped rules/:")
+    shipped: list[dict[str, Any]] = []
     for path in sorted((ROOT / "rules").glob("*.yaml")):
-        findings = _timed(f"check {path.name}", lambda p=path: check(p))
+        row: dict[str, Any] = {"file": f"rules/{path.name}"}
+        findings = _timed(f"check {path.name}", lambda p=path: check(p), row, "check_s")
+        row["findings"] = len(findings)
+        shipped.append(row)
         assert findings == [], findings
     returns = flexpolicy.load_policy(ROOT / "rules" / "returns.yaml")
+    verify_returns: dict[str, Any] = {"file": "rules/returns.yaml"}
     _timed(
-        "verify returns monotone:customer.tier", lambda: verify_monotone(returns, "customer.tier")
+        "verify returns monotone:customer.tier",
+        lambda: verify_monotone(returns, "customer.tier"),
+        verify_returns,
+        "monotone_s",
     )
+    generated: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             path = Path(tmp) / f"generated-{n}.yaml"
             path.write_text(yaml.safe_dump(generated_policy(n), sort_keys=False), encoding="utf-8")
             print(f"generated policy, {n} rules:")
-            policy = _timed("load and compile", lambda p=path: flexpolicy.load_policy(p))
-            findings = _timed("check (every finding)", lambda p=policy: check(p))
+            row = {"rules": n}
+            policy = _timed(
+                "load and compile", lambda p=path: flexpolicy.load_policy(p), row, "load_s"
+            )
+            findings = _timed("check (every finding)", lambda p=policy: check(p), row, "check_s")
             counts: dict[str, int] = {}
             for finding in findings:
                 counts[finding.code] = counts.get(finding.code, 0) + 1
@@ -145,12 +161,26 @@ def main(sizes: list[int]) -> None:
             monotone = _timed(
                 "verify monotone:customer.tier",
                 lambda p=policy: verify_monotone(p, "customer.tier"),
+                row,
+                "monotone_s",
             )
             invariant = _timed(
                 "verify invariant:transaction.channel",
                 lambda p=policy: verify_invariant(p, "transaction.channel"),
+                row,
+                "invariant_s",
             )
             print(f"  monotone: {monotone.status}, invariant: {invariant.status}")
+            row.update(
+                findings=dict(sorted(counts.items())),
+                monotone=monotone.status,
+                invariant=invariant.status,
+            )
+            generated.append(row)
+    _results.write(
+        "analysis",
+        {"shipped": shipped, "verify_returns": verify_returns, "generated": generated},
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ Usage: `python benchmarks/peers.py [--n 100000] [--peers hand,flexpolicy,...]
 [--repeats 5] [--profile PEER]`.  A peer whose package is not installed is listed as
 "not installed"; `--profile` prints where one peer's run spends its time (cProfile,
 which slows every Python call, so read its figures as shares, not as the real cost).
+The table is also written to `benchmarks/results/peers.json` for `report.py`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from types import ModuleType
 from typing import Any
 
 # `benchmarks/` is this script's directory, so `peers` is the package beside it.
+import _results
 import peers
 from peers import PEERS, Peer, handwritten
 from peers.workload import SEED, build
@@ -71,16 +73,6 @@ def _version(distribution: str | None) -> str:
         return version(distribution)
     except PackageNotFoundError:
         return "?"
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _load(peer: Peer) -> ModuleType | None:
@@ -185,6 +177,46 @@ def _table(rows: list[Row], reference_us: float) -> None:
             print(f"{head}  {row.status}: {row.note}")
 
 
+def _role(peer: Peer) -> str:
+    """Which side of a target a row is on: the hand-written ceiling, flexpolicy, a peer."""
+    if peer.key.startswith("hand"):
+        return "reference"
+    return "flexpolicy" if peer.key.startswith("flexpolicy") else "peer"
+
+
+def _save(rows: list[Row], reference_us: float, args: argparse.Namespace, built_s: float) -> None:
+    _results.write(
+        "peers",
+        {
+            "n": args.n,
+            "seed": SEED,
+            "repeats": args.repeats,
+            "workload_build_s": round(built_s, 3),
+            "reference": REFERENCE,
+            "rows": [
+                {
+                    "key": row.peer.key,
+                    "title": row.peer.title,
+                    "role": _role(row.peer),
+                    "status": row.status,
+                    "version": row.version,
+                    "median_us": row.median_us if row.status == "ok" else None,
+                    "best_us": row.best_us if row.status == "ok" else None,
+                    "first_us": row.first_us or None,
+                    "x_hand": (
+                        row.median_us / reference_us
+                        if row.status == "ok" and reference_us
+                        else None
+                    ),
+                    "note": row.note,
+                }
+                for row in rows
+            ],
+        },
+        argv=None,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--n", type=int, default=100_000, help="situations (default 100,000)")
@@ -207,9 +239,10 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     workload = build(args.n)
+    built_s = time.perf_counter() - start
     print(
-        f"python {platform.python_version()} on {_cpu()}; {args.n:,} situations "
-        f"(seed {SEED}) built in {time.perf_counter() - start:.1f} s; "
+        f"python {platform.python_version()} on {_results.cpu_model()}; {args.n:,} situations "
+        f"(seed {SEED}) built in {built_s:.1f} s; "
         f"median of {args.repeats} runs after a checking run"
     )
     counts = Counter(handwritten.decide(workload.rows))
@@ -223,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         if key != REFERENCE:
             rows.append(measure(by_key[key], workload, reference, args.repeats)[0])
     _table(rows, reference_row.median_us)
+    _save(rows, reference_row.median_us, args, built_s)
     if args.profile:
         profile(by_key[args.profile], workload)
     return 1 if any(r.status in ("disagrees", "failed") for r in rows) else 0

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 import flexpolicy
 from conftest import POLICY_FILES, RULES
 from flexpolicy import InputError, Situation
+from flexpolicy._context import make_context
+from flexpolicy._interpret import Evaluator
 from flexpolicy._simulate import simulate
 from flexpolicy.situations import parse_line
 from strategies import situations
@@ -57,22 +59,67 @@ def test_decide_all_decides_like_decide(name: str) -> None:
     check()
 
 
+def _interpreted_amount(policy: flexpolicy.Policy, s: Situation) -> Decimal | None:
+    """What an approval stands for, by the reference interpreter (DESIGN: the
+    rule's `amount`, else the request's, else the item's price)."""
+    decision = policy.decide_situation(s)
+    verdict = decision._verdict
+    if not verdict.grants:
+        return None
+    ir = policy._ir
+    ctx = make_context(
+        ir.roles, ir.rank, s.request, s.customer, s.transaction, s.actor, s.as_of, s.case
+    )
+    ev = Evaluator(ir.facts, ctx)
+    rule = verdict.rule
+    if rule.amount is not None:
+        value = ev.value(rule.amount)
+    elif s.request.amount is not None:
+        value = s.request.amount
+    else:
+        value = ctx.builtin("item_price")
+    return None if value is None else Decimal(value)
+
+
 @policy_names
-def test_shortcuts_agree_with_the_full_explanation(name: str) -> None:
+def test_compiled_amounts_and_lever_caps_agree_with_the_interpreter(name: str) -> None:
     policy = POLICIES[name]
 
     @SETTINGS
     @given(situations(policy))
     def check(situation: Situation) -> None:
         decision = policy.decide_situation(situation)
-        # amount: a denial or plain referral answers without building an evaluation
-        assert decision.amount == policy.decide_situation(situation).to_record().amount
+        assert decision.amount == _interpreted_amount(policy, situation)
+        # `levers` renders every offered lever through the interpreter
         caps = [lever.cap for lever in policy.decide_situation(situation).levers]
         assert decision.largest_lever_cap() == (max(caps) if caps else None)
         assert decision.request_id == situation.request.id
         assert decision.as_of == (situation.as_of or situation.request.requested_at)
 
     check()
+
+
+def test_the_amount_of_a_rule_with_its_own_amount_expression() -> None:
+    policy = flexpolicy.Policy.from_yaml(
+        """
+policy: p
+version: "1"
+applies_to: [refund]
+roles: [associate]
+rules:
+  - id: half
+    when: request.amount > 10
+    outcome: approve
+    remedy: refund
+    amount: round(request.amount / 2, 2)
+default:
+  outcome: deny
+"""
+    )
+    request = {"id": "r", "kind": "refund", "requested_at": "2026-01-02", "amount": "25.05"}
+    decision = policy.decide(request, customer={"id": "c", "tier": 1})
+    assert decision.amount == Decimal("12.53")
+    assert decision.largest_lever_cap() is None
 
 
 def test_a_contradictory_situation_cannot_be_built() -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from . import _runtime as rt
@@ -52,6 +53,10 @@ class _Unset:
 @dataclass(frozen=True, slots=True)
 class Compiled:
     match: Matcher
+    # lever_cap(<PARAMS>) -> the largest cap a lever offers this actor, or None
+    lever_cap: Callable[..., Decimal | None]
+    # amounts[rule id](<PARAMS>) -> what an approval under that rule stands for
+    amounts: dict[str, Callable[..., Decimal | None]]
     source: str
 
 
@@ -68,6 +73,7 @@ class _Generator:
             "_call": rt.call,
             "_item": find_item,
             "_verdict": verdicts.get,
+            "_Decimal": Decimal,
         }
         self._const_ids: dict[tuple[type, Any], str] = {}
         self._temps = 0
@@ -276,7 +282,46 @@ class _Generator:
             parts.append(f"({code} is True)" if condition.expr.type.nullable else code)
         return " and ".join(parts)
 
-    # -- the function -----------------------------------------------------------
+    # -- the functions ----------------------------------------------------------
+    def _define(self, name: str, body: list[str]) -> str:
+        """A function of PARAMS: the slots and `__dict__` reads its body uses, then the body."""
+        prologue = [f"    {var} = _U" for var in self.slots]
+        for root in _RECORD_ROOTS:
+            if root in self.by_dict:
+                nullable = ROOTS[root].nullable
+                read = f"None if {root} is None else {root}.__dict__" if nullable else None
+                prologue.append(f"    _r_{root} = {read or root + '.__dict__'}")
+        self.slots = {}  # the next function computes its own
+        return "\n".join([f"def {name}({', '.join(PARAMS)}):", *prologue, *body]) + "\n"
+
+    def lever_cap(self) -> str:
+        """`largest_lever_cap`: a lever's conditions are tested only if its cap would count."""
+        body = ["    _best = None"]
+        for lever in self.ir.levers:
+            caps = []
+            for rank in range(len(self.ir.roles)):
+                mine = [cap for cap in lever.caps if cap[0] <= rank]
+                caps.append(mine[-1][2] if mine else None)
+            table = self.const(tuple(caps))
+            body.append(
+                f"    if (_c := {table}[rank]) is not None and (_best is None or _c > _best)"
+                f" and {self.truth(lever.conditions)}:"
+            )
+            body.append("        _best = _c")
+        body.append("    return _best")
+        return self._define("_lever_cap", body)
+
+    def amount(self, rule: Rule, name: str) -> str:
+        """What an approval under `rule` stands for: its `amount`, else the request's, else
+        the item's price (as `Evaluation.amount`)."""
+        if rule.amount is not None:
+            value = self.expr(rule.amount)
+        else:
+            tmp, price = self.temp(), self._builtin("item_price")
+            value = f"({tmp} if ({tmp} := request.amount) is not None else {price})"
+        body = [f"    return None if (_v := {value}) is None else _Decimal(_v)"]
+        return self._define(name, body)
+
     def function(self) -> str:
         ir = self.ir
         body: list[str] = []
@@ -287,14 +332,7 @@ class _Generator:
             body.append(f"    if {self.truth(rule.conditions)}:")
             body.extend(self._decided(STAGE_STANDARD, rule, "        "))
         body.extend(self._decided(STAGE_DEFAULT, ir.default, "    "))
-        prologue = [f"    {var} = _U" for var in self.slots]
-        for root in _RECORD_ROOTS:
-            if root in self.by_dict:
-                nullable = ROOTS[root].nullable
-                read = f"None if {root} is None else {root}.__dict__" if nullable else None
-                prologue.append(f"    _r_{root} = {read or root + '.__dict__'}")
-        head = f"def _match({', '.join(PARAMS)}):"
-        return "\n".join([head, *prologue, *body]) + "\n"
+        return self._define("_match", body)
 
     def _by_rank(self, stage: int, rule: Rule) -> str:
         return self.const(self.verdicts.by_rank(stage, rule.position))
@@ -315,11 +353,19 @@ class _Generator:
 
 
 def compile_policy(ir: PolicyIR, verdicts: VerdictCache) -> Compiled:
-    """Generate, compile and load the matcher of one policy."""
+    """Generate, compile and load the matcher, lever cap and amounts of one policy."""
     generator = _Generator(ir, verdicts)
-    source = generator.function()
+    sources = [generator.function(), generator.lever_cap()]
+    granting = [r for r in (*ir.standard, *ir.flex, ir.default) if r.outcome == "approve"]
+    names = {rule.id: f"_amount_{i}" for i, rule in enumerate(granting)}
+    sources += [generator.amount(rule, names[rule.id]) for rule in granting]
+    source = "\n".join(sources)
     code = compile(source, f"<flexpolicy:{ir.id}>", "exec")
     namespace = generator.namespace
     exec(code, namespace)
-    matcher: Matcher = namespace["_match"]
-    return Compiled(matcher, source)
+    return Compiled(
+        namespace["_match"],
+        namespace["_lever_cap"],
+        {rule_id: namespace[name] for rule_id, name in names.items()},
+        source,
+    )

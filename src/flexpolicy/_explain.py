@@ -9,7 +9,6 @@ Counterfactuals live in `_counterfactual`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -138,21 +137,6 @@ class Evaluation:
         except (FlexPolicyError, ValidationError):
             return None
 
-    # -- amount -----------------------------------------------------------------
-    def amount(self) -> Decimal | None:
-        rule = self.verdict.rule
-        if not self.verdict.grants:
-            return None  # denials and plain referrals grant nothing
-        if rule.amount is not None:
-            value = self.ev.value(rule.amount)
-        elif self.ctx.request.amount is not None:
-            value = self.ctx.request.amount
-        else:
-            value = self.ctx.builtin("item_price")
-        if value is None:
-            return None
-        return Decimal(value)
-
     # -- trace ------------------------------------------------------------------
     def condition_trace(self, condition: Condition) -> ConditionTrace:
         passed = self.ev.truth(condition.expr)
@@ -209,18 +193,6 @@ class Evaluation:
         return find_alternatives(self)
 
     # -- levers -----------------------------------------------------------------
-    def largest_lever_cap(self) -> Decimal | None:
-        """What `levers` would offer at most, without their words."""
-        rank = self.ctx.rank
-        best: Decimal | None = None
-        for lever in self.ir.levers:
-            mine = [cap for cap in lever.caps if cap[0] <= rank]
-            if not mine or (best is not None and mine[-1][2] <= best):
-                continue
-            if all(self.ev.truth(x.expr) is True for x in lever.conditions):
-                best = mine[-1][2]
-        return best
-
     def levers(self) -> list[Lever]:
         if self.stage == STAGE_GUARD:
             return []  # guarded requests get no discretionary gestures

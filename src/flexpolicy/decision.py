@@ -31,6 +31,10 @@ if TYPE_CHECKING:
         @property
         def digest(self) -> str: ...
         def _evaluation(self, verdict: Verdict, facts: Facts | Situation) -> Evaluation: ...
+        def _amount(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None: ...
+        def _largest_lever_cap(
+            self, verdict: Verdict, facts: Facts | Situation
+        ) -> Decimal | None: ...
 
 
 __all__ = [
@@ -220,13 +224,7 @@ class Decision:
     @property
     def amount(self) -> Decimal | None:
         """The amount the approval stands for (refund, credit, adjustment), if any."""
-        if not self._verdict.grants:
-            return None  # denials and plain referrals grant nothing: no need to look
-        explained = self._explain()
-        if explained.amount is _PENDING:
-            explained.amount = explained.evaluation.amount()
-        result: Decimal | None = explained.amount
-        return result
+        return self._policy._amount(self._verdict, self._facts)
 
     @property
     def rationale(self) -> Rationale:
@@ -258,12 +256,7 @@ class Decision:
 
     def largest_lever_cap(self) -> Decimal | None:
         """The largest cap among `levers`, without rendering their texts (for replays)."""
-        explained = self._explained
-        if explained is not None and explained.levers is not None:
-            return max((lever.cap for lever in explained.levers), default=None)
-        if self._verdict.stage == 0:
-            return None  # guarded requests get no gestures (as `levers`)
-        return self._explain().evaluation.largest_lever_cap()
+        return self._policy._largest_lever_cap(self._verdict, self._facts)
 
     def key(self) -> tuple[Any, ...]:
         """The decision itself, without its explanation: equal keys, equal decisions."""
@@ -318,19 +311,11 @@ class Decision:
 class Explained:
     """What a decision rendered so far: made on the first explanation asked for."""
 
-    __slots__ = ("alternatives", "amount", "evaluation", "levers", "rationale", "trace")
+    __slots__ = ("alternatives", "evaluation", "levers", "rationale", "trace")
 
     def __init__(self, evaluation: Evaluation) -> None:
         self.evaluation = evaluation
-        self.amount: Any = _PENDING
         self.rationale: Rationale | None = None
         self.trace: list[RuleTrace] | None = None
         self.alternatives: list[Alternative] | None = None
         self.levers: list[Lever] | None = None
-
-
-class _Pending:
-    __slots__ = ()
-
-
-_PENDING: Any = _Pending()

@@ -14,17 +14,18 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from ._build import build_policy
 from ._compile import Matcher, compile_policy
 from ._consistency import check_facts
-from ._context import actor_rank_of, coerce, decision_date, make_context, unknown_role
+from ._context import coerce, decision_date, make_context, unknown_role
 from ._durable import DurableMatcher
 from ._explain import Evaluation
 from ._ir import PolicyIR
-from ._semantics import Verdict, VerdictCache
+from ._semantics import STAGE_GUARD, Verdict, VerdictCache
 from ._yaml import load_yaml
 from .decision import Decision, Facts
 from .errors import InputError, PolicyError, Problem
@@ -64,7 +65,17 @@ def _check_engine(engine: str, file: str) -> None:
 class Policy:
     """One compiled policy.  Use `load_policy` or `Policy.from_yaml` to make one."""
 
-    __slots__ = ("_default_actor", "_durable", "_ir", "_match", "_source", "_verdicts", "engine")
+    __slots__ = (
+        "_amounts",
+        "_default_actor",
+        "_durable",
+        "_ir",
+        "_lever_cap",
+        "_match",
+        "_source",
+        "_verdicts",
+        "engine",
+    )
 
     def __init__(self, ir: PolicyIR, *, engine: Engine = "native") -> None:
         _check_engine(engine, ir.file)
@@ -72,6 +83,8 @@ class Policy:
         self._verdicts = VerdictCache(ir)
         compiled = compile_policy(ir, self._verdicts)
         self._match: Matcher = compiled.match
+        self._lever_cap = compiled.lever_cap
+        self._amounts = compiled.amounts
         self._source = compiled.source
         # The durable back end decides which rules match; everything after that
         # (semantics, rationale, trace, alternatives) is shared with the native one.
@@ -254,10 +267,16 @@ class Policy:
             verdict = self._verdicts.get(*self._durable.match(ctx), ctx.rank)
             return Decision(verdict, (request, customer, transaction, actor, ctx.as_of, case), self)
         # `make_context`'s checks without its `Context`: the match reads the records.
-        as_of = decision_date(as_of, request)
-        acting, rank = (
-            (self._default_actor, 0) if actor is None else actor_rank_of(actor, ir.roles, ir.rank)
-        )
+        if as_of is None:
+            as_of = request.requested_at
+        elif type(as_of) is not date:
+            as_of = decision_date(as_of, request)  # a datetime, or not a date at all
+        acting, rank = self._default_actor, 0
+        if actor is not None:
+            found = ir.rank.get(actor.role)
+            if found is None:
+                raise unknown_role(actor.role, ir.roles)
+            acting, rank = actor, found
         check_facts(request, customer, transaction, as_of, case)
         verdict = self._match(request, customer, transaction, acting, case, as_of, rank)
         return Decision(verdict, (request, customer, transaction, actor, as_of, case), self)
@@ -265,6 +284,34 @@ class Policy:
     def _decide_checked(self, s: Situation) -> Decision:
         """Decide a situation that may not have checked itself (`model_construct`)."""
         return self._decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+
+    def _compiled_args(self, facts: Facts | Situation) -> tuple[Any, ...]:
+        """A decision's facts as the compiled functions take them (the records were
+        checked when it was made: only the defaults are filled in)."""
+        request, customer, transaction, actor, as_of, case = (
+            facts if isinstance(facts, tuple) else _SITUATION_FIELDS(facts.__dict__)
+        )
+        rank = 0 if actor is None else self._ir.rank[actor.role]
+        return (
+            request,
+            customer,
+            transaction,
+            self._default_actor if actor is None else actor,
+            case,
+            request.requested_at if as_of is None else as_of,
+            rank,
+        )
+
+    def _amount(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None:
+        """`Evaluation.amount`, compiled: what an approval (or its referral) stands for."""
+        if not verdict.grants:
+            return None
+        return self._amounts[verdict.rule.id](*self._compiled_args(facts))
+
+    def _largest_lever_cap(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None:
+        if verdict.stage == STAGE_GUARD:
+            return None  # guarded requests get no gestures (as `levers`)
+        return self._lever_cap(*self._compiled_args(facts))
 
     def _evaluation(self, verdict: Verdict, facts: Facts | Situation) -> Evaluation:
         """What a decision needs to explain itself: its facts, checked again, in context."""
