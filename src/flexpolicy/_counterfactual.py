@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _phrases as ph
 from ._expr import _checked as c
 from ._expr import _types as t
 from ._ir import Condition, Rule
 from ._jsonvalue import to_json_mapping
+from ._outputs import made
 from ._semantics import OUTCOME_RANK, STAGE_GUARD, STAGE_STANDARD
 from .decision import Alternative, Requirement
 
@@ -45,7 +46,27 @@ _BOUNDS = {"customer.tier": (1, 5)}
 Changes = dict[str, Any]
 
 
+class Candidate(NamedTuple):
+    """A rule an alternative stands for, before it is worded and checked."""
+
+    rule: Rule
+    outcome: str  # "approve" or "refer"
+    unmet: list[Condition]
+    customer_can_act: bool  # every unmet condition is the customer's to change
+
+
 def alternatives(evaluation: Evaluation) -> list[Alternative]:
+    return [_alternative(evaluation, *candidate) for candidate in evaluation.ranked()]
+
+
+def ranked(evaluation: Evaluation) -> list[Candidate]:
+    """The best `MAX_ALTERNATIVES` candidates: fewest unmet conditions, then the ones
+    the customer can act on, then file order.
+
+    The order needs only which conditions are unmet and whether the customer
+    could change them, so only the alternatives kept are worded and checked;
+    a denial's rationale needs their words and not even that.
+    """
     v = evaluation.verdict
     if evaluation.stage == STAGE_GUARD or v.outcome == "approve":
         return []
@@ -57,38 +78,42 @@ def alternatives(evaluation: Evaluation) -> list[Alternative]:
     if decided.outcome == "deny":
         candidates += [f for f in ir.flex if decided.id in f.bends]
     current = OUTCOME_RANK[v.outcome]
-    found: list[tuple[tuple[int, int, int], Alternative]] = []
+    ev = evaluation.ev
+    found: list[tuple[tuple[int, int, int], Candidate]] = []
     for order, rule in enumerate(candidates):
         outcome = "approve" if rule.authority_rank <= rank else "refer"
         if OUTCOME_RANK[outcome] <= current:
             continue
-        unmet = [x for x in rule.conditions if evaluation.ev.truth(x.expr) is not True]
+        unmet = [x for x in rule.conditions if ev.truth(x.expr) is not True]
         if not unmet:
             continue
-        alternative = _alternative(evaluation, rule, outcome, unmet)
-        key = (len(unmet), 0 if alternative.customer_can_act else 1, order)
-        found.append((key, alternative))
+        can_act = all(changeable(x.expr, ev) for x in unmet)
+        key = (len(unmet), 0 if can_act else 1, order)
+        found.append((key, Candidate(rule, outcome, unmet, can_act)))
     found.sort(key=lambda pair: pair[0])
-    return [alternative for _, alternative in found[:MAX_ALTERNATIVES]]
+    return [candidate for _, candidate in found[:MAX_ALTERNATIVES]]
 
 
 def _alternative(
-    evaluation: Evaluation, rule: Rule, outcome: str, unmet: list[Condition]
+    evaluation: Evaluation, rule: Rule, outcome: str, unmet: list[Condition], can_act: bool
 ) -> Alternative:
     ev = evaluation.ev
     requirements: list[Requirement] = []
     merged: Changes | None = {}
     for condition in unmet:
-        truth = ev.truth(condition.expr)
-        change = solve(condition.expr, ev, want=True)
+        expr = condition.expr
+        change = solve(expr, ev, want=True)
         requirements.append(
-            Requirement(
-                condition=condition.source,
-                text=ph.requirement(condition.expr, ev) or condition.source,
-                now=ph.describe(condition.expr, ev, truth) or condition.source,
-                customer_text=ph.requirement(condition.expr, ev, "customer"),
-                customer_can_change=changeable(condition.expr, ev),
-                change=to_json_mapping(change) if change is not None else None,
+            made(
+                Requirement,
+                {
+                    "condition": condition.source,
+                    "text": evaluation.needs(expr) or condition.source,
+                    "now": evaluation.said(expr) or condition.source,
+                    "customer_text": evaluation.needs(expr, "customer"),
+                    "customer_can_change": changeable(expr, ev),
+                    "change": to_json_mapping(change) if change is not None else None,
+                },
             )
         )
         merged = _merge(merged, change)
@@ -96,15 +121,18 @@ def _alternative(
         flipped = evaluation.redecide(merged)
         if flipped is None or OUTCOME_RANK[flipped.outcome] < OUTCOME_RANK[outcome]:
             merged = None
-    return Alternative(
-        rule_id=rule.id,
-        outcome="approve" if outcome == "approve" else "refer",
-        remedy=rule.remedy,
-        required_role=rule.authority if outcome == "refer" else None,
-        exception=rule.kind == "flex",
-        unmet=requirements,
-        customer_can_act=all(r.customer_can_change for r in requirements),
-        changes=to_json_mapping(merged) if merged is not None else None,
+    return made(
+        Alternative,
+        {
+            "rule_id": rule.id,
+            "outcome": "approve" if outcome == "approve" else "refer",
+            "remedy": rule.remedy,
+            "required_role": rule.authority if outcome == "refer" else None,
+            "exception": rule.kind == "flex",
+            "unmet": requirements,
+            "customer_can_act": can_act,
+            "changes": to_json_mapping(merged) if merged is not None else None,
+        },
     )
 
 
@@ -119,7 +147,17 @@ def _merge(into: Changes | None, more: Changes | None) -> Changes | None:
 
 
 def changeable(expr: c.Expr, ev: Evaluator[Context]) -> bool:
-    """Whether the customer could make this condition hold (every input is theirs to change)."""
+    """Whether the customer could make this condition hold (every input is theirs to change).
+
+    Static (it reads the policy, not the facts): the policy's cache keeps it.
+    """
+    cache = ev.cache
+    if cache is not None:
+        return cache.changeable(expr, lambda e: _changeable(e, ev))
+    return _changeable(expr, ev)
+
+
+def _changeable(expr: c.Expr, ev: Evaluator[Context]) -> bool:
     inputs = False
     for node in c.walk(expr):
         if isinstance(node, c.Builtin):

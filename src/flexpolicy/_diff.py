@@ -186,7 +186,7 @@ class _Tally:
         self.levers = ZERO
         self.roles: dict[str, int] = {}
 
-    def add(self, decision: Decision, amount: Decimal | None) -> None:
+    def add(self, decision: Decision, amount: Decimal | None, cap: Decimal | None) -> None:
         outcome = decision.outcome
         self.outcomes[outcome] += 1
         if amount is not None and outcome != "deny":
@@ -197,7 +197,6 @@ class _Tally:
         if outcome == "refer" and decision.required_role is not None:
             role = decision.required_role
             self.roles[role] = self.roles.get(role, 0) + 1
-        cap = decision.largest_lever_cap()
         if cap is not None:
             self.levers += cap
 
@@ -252,8 +251,9 @@ def diff(
         decided += 1
         amount_a = a.amount
         amount_b = amount_a if b is a else b.amount
-        before.add(a, amount_a)
-        after.add(b, amount_b)
+        cap_a = a.largest_lever_cap()
+        before.add(a, amount_a, cap_a)
+        after.add(b, amount_b, cap_a if b is a else b.largest_lever_cap())
         if b is a or (
             a.outcome == b.outcome
             and a.rule_id == b.rule_id

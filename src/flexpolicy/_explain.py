@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from . import _phrases as ph
 from ._context import Context
+from ._counterfactual import Candidate, ranked
 from ._counterfactual import alternatives as find_alternatives
+from ._explain_cache import ExplainCache
 from ._expr import _checked as c
 from ._interpret import Evaluator
 from ._ir import Condition, PolicyIR, Rule, Template
-from ._jsonvalue import to_json_mapping
+from ._jsonvalue import to_json_value
+from ._outputs import made
 from ._semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict
 from ._template import render
 from .decision import Alternative, ConditionTrace, Lever, Rationale, RuleTrace
@@ -29,6 +32,7 @@ from .models import Situation
 if TYPE_CHECKING:
     from .decision import Decision
 
+setattr_ = object.__setattr__
 DecideSituation = Callable[[Situation], "Decision"]
 
 
@@ -68,26 +72,87 @@ def _sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
+def _updated(record: BaseModel, fields: dict[str, Any]) -> Any:
+    """`record.model_copy(update=fields)` for the situation's records (no extras, no
+    private attributes): a new instance with the new values and the same fields set."""
+    copied = type(record).__new__(type(record))
+    setattr_(copied, "__dict__", {**record.__dict__, **fields})
+    setattr_(copied, "__pydantic_fields_set__", record.model_fields_set | fields.keys())
+    setattr_(copied, "__pydantic_extra__", None)
+    setattr_(copied, "__pydantic_private__", None)
+    return copied
+
+
 class Evaluation:
     """What one decision saw; explains it lazily."""
 
-    __slots__ = ("_ev", "ctx", "decide", "ir", "stage", "verdict")
+    __slots__ = (
+        "_ev",
+        "_needs",
+        "_ranked",
+        "_said",
+        "cache",
+        "ctx",
+        "decide",
+        "ir",
+        "stage",
+        "verdict",
+    )
 
     def __init__(
-        self, ir: PolicyIR, ctx: Context, verdict: Verdict, decide: DecideSituation
+        self,
+        ir: PolicyIR,
+        ctx: Context,
+        verdict: Verdict,
+        decide: DecideSituation,
+        cache: ExplainCache | None = None,
     ) -> None:
         self.ir = ir
         self.ctx = ctx
         self.stage = verdict.stage
         self.verdict = verdict
         self.decide = decide
+        # The policy's static answers (walks, nouns, units), shared by its decisions.
+        self.cache = ExplainCache(ir) if cache is None else cache
         self._ev: Evaluator[Context] | None = None
+        # The trace, the rationale and the alternatives word the same conditions:
+        # each is worded once per decision, by audience (keyed by node id; the IR
+        # keeps the nodes).  Plain int keys and text values keep these dicts out of
+        # the garbage collector's way while the decision lives.
+        self._said: dict[str, dict[int, str | None]] = {"staff": {}, "customer": {}}
+        self._needs: dict[str, dict[int, str | None]] = {"staff": {}, "customer": {}}
+        self._ranked: list[Candidate] | None = None
 
     @property
     def ev(self) -> Evaluator[Context]:
         if self._ev is None:
-            self._ev = Evaluator(self.ir.facts, self.ctx)
+            self._ev = Evaluator(self.ir.facts, self.ctx, self.cache)
         return self._ev
+
+    def said(self, expr: c.Expr, audience: ph.Audience = "staff") -> str | None:
+        """`describe` of `expr` as it came out in this decision (memoised)."""
+        memo = self._said[audience]
+        try:
+            return memo[id(expr)]
+        except KeyError:
+            ev = self.ev
+            found = memo[id(expr)] = ph.describe(expr, ev, ev.truth(expr), audience)
+            return found
+
+    def needs(self, expr: c.Expr, audience: ph.Audience = "staff") -> str | None:
+        """`requirement` of `expr`: what must hold for it (memoised)."""
+        memo = self._needs[audience]
+        try:
+            return memo[id(expr)]
+        except KeyError:
+            found = memo[id(expr)] = ph.requirement(expr, self.ev, audience)
+            return found
+
+    def ranked(self) -> list[Candidate]:
+        """The rules the alternatives stand for, best first (`_counterfactual.ranked`)."""
+        if self._ranked is None:
+            self._ranked = ranked(self)
+        return self._ranked
 
     def situation(self) -> Situation:
         ctx = self.ctx
@@ -104,7 +169,8 @@ class Evaluation:
         """The decision on this situation with `changes` applied; None if they do not fit.
 
         The changes come from the solver, already typed (dates, decimals, sets), so
-        the records are copied with the new values rather than re-validated; the
+        the records are copied with the new values rather than re-validated (as
+        `model_copy(update=...)` does, without its generic copying); the
         decision's own consistency checks still run on the result.
         """
         updates: dict[str, dict[str, Any]] = {}
@@ -122,15 +188,18 @@ class Evaluation:
             record = records.get(root)
             if record is None:
                 return None
-            records[root] = record.model_copy(update=fields)
-        situation = Situation.model_construct(
-            request=records["request"],
-            customer=records["customer"],
-            transaction=records["transaction"],
-            actor=ctx.actor,
-            as_of=ctx.as_of,
-            case=records["case"],
-            title=None,
+            records[root] = _updated(record, fields)
+        situation = made(
+            Situation,
+            {
+                "request": records["request"],
+                "customer": records["customer"],
+                "transaction": records["transaction"],
+                "actor": ctx.actor,
+                "as_of": ctx.as_of,
+                "case": records["case"],
+                "title": None,
+            },
         )
         try:
             return self.decide(situation)
@@ -139,20 +208,29 @@ class Evaluation:
 
     # -- trace ------------------------------------------------------------------
     def condition_trace(self, condition: Condition) -> ConditionTrace:
-        passed = self.ev.truth(condition.expr)
-        values = to_json_mapping(self.ev.leaves(condition.expr))
-        text = ph.describe(condition.expr, self.ev, passed) or condition.source
-        return ConditionTrace(source=condition.source, passed=passed, values=values, text=text)
+        expr = condition.expr
+        ev = self.ev
+        value = ev.value
+        passed = ev.truth(expr)
+        values = {name: to_json_value(value(node)) for name, node in self.cache.leaves(expr)}
+        text = self.said(expr) or condition.source
+        return made(
+            ConditionTrace,
+            {"source": condition.source, "passed": passed, "values": values, "text": text},
+        )
 
     def rule_trace(self, rule: Rule, kind: str, note: str | None = None) -> RuleTrace:
         conditions = [self.condition_trace(x) for x in rule.conditions]
         matched = all(x.passed is True for x in conditions)
-        return RuleTrace(
-            rule_id=rule.id,
-            kind=kind,
-            matched=matched,
-            conditions=conditions,
-            note=note,
+        return made(
+            RuleTrace,
+            {
+                "rule_id": rule.id,
+                "kind": kind,
+                "matched": matched,
+                "conditions": conditions,
+                "note": note,
+            },
         )
 
     def trace(self) -> list[RuleTrace]:
@@ -170,12 +248,15 @@ class Evaluation:
                 break
         if self.stage == STAGE_DEFAULT:
             out.append(
-                RuleTrace(
-                    rule_id="default",
-                    kind="default",
-                    matched=True,
-                    conditions=[],
-                    note="no standard rule matched",
+                made(
+                    RuleTrace,
+                    {
+                        "rule_id": "default",
+                        "kind": "default",
+                        "matched": True,
+                        "conditions": [],
+                        "note": "no standard rule matched",
+                    },
                 )
             )
         if v.decided_by.outcome == "deny":
@@ -237,9 +318,8 @@ class Evaluation:
             return render(template, self._value_text)
         words: list[str] = []
         for condition in conditions:
-            truth = self.ev.truth(condition.expr)
-            if passed or truth is not True:
-                said = ph.describe(condition.expr, self.ev, truth, audience)
+            if passed or self.ev.truth(condition.expr) is not True:
+                said = self.said(condition.expr, audience)
                 if said:
                     words.append(said)
         return "; ".join(words)
@@ -305,7 +385,11 @@ class Evaluation:
             staff, customer = self._denial(
                 decision, rule, staff_reason, customer_reason, customer_template is not None
             )
-        return Rationale(staff=_sentence(staff), customer=_sentence(customer))
+        return made(Rationale, {"staff": _sentence(staff), "customer": _sentence(customer)})
+
+    def _now(self, condition: Condition) -> str:
+        """What holds now, for staff (`Requirement.now`)."""
+        return self.said(condition.expr) or condition.source
 
     def _denial(
         self,
@@ -315,13 +399,22 @@ class Evaluation:
         customer_reason: str,
         from_template: bool,
     ) -> tuple[str, str]:
+        """The denial's words, from the alternatives' requirements.
+
+        Only their words are needed, not the changes that would satisfy them nor
+        the re-decision that checks those: the candidates (`ranked`) and the
+        words (`said`, `needs`) are what `decision.alternatives` is made of.
+        """
+        del decision  # its alternatives are worded from this evaluation's memos
         unmet_staff = ""
         unmet_customer = ""
-        alternatives: list[Alternative] = decision.alternatives
-        if alternatives:
-            best = alternatives[0]
-            unmet_staff = "; ".join(r.now for r in best.unmet)
-            unmet_customer = "; ".join(r.now for r in best.unmet if r.customer_text is not None)
+        candidates = self.ranked()
+        if candidates:
+            best = candidates[0].unmet
+            unmet_staff = "; ".join(self._now(x) for x in best)
+            unmet_customer = "; ".join(
+                self._now(x) for x in best if self.needs(x.expr, "customer") is not None
+            )
         if rule.kind == "default" and not rule.explain.staff:
             staff_reason = f"no rule approves this{': ' + unmet_staff if unmet_staff else ''}"
         staff = f"Deny under rule `{rule.id}`: {staff_reason}"
@@ -332,9 +425,12 @@ class Evaluation:
             customer = "We're sorry, we can't approve this request."
             if reason:
                 customer += f" {_sentence(reason)}"
-        for alternative in alternatives:
-            if alternative.customer_can_act:
-                needs = " and ".join(r.customer_text or r.text for r in alternative.unmet)
+        for candidate in candidates:
+            if candidate.customer_can_act:
+                needs = " and ".join(
+                    self.needs(x.expr, "customer") or self.needs(x.expr) or x.source
+                    for x in candidate.unmet
+                )
                 customer = f"{_sentence(customer)} We could help if {needs}"
                 break
         return staff, customer

@@ -8,6 +8,7 @@ a condition that reads an internal field, and the caller leaves it out).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -118,16 +119,43 @@ def is_internal(expr: c.Expr, facts: dict[str, Any]) -> bool:
     return False
 
 
+# The explaining functions below ask static questions of the policy's nodes; an
+# evaluator carrying the policy's `ExplainCache` answers them once per policy.
+def _internal(expr: c.Expr, ev: Evaluator[Any]) -> bool:
+    cache = ev.cache
+    return is_internal(expr, ev.facts) if cache is None else cache.is_internal(expr)
+
+
+def _spec(expr: c.Expr, ev: Evaluator[Any]) -> FieldSpec | None:
+    cache = ev.cache
+    return field_spec(expr) if cache is None else cache.field_spec(expr)
+
+
+def _noun(expr: c.Expr, ev: Evaluator[Any]) -> str:
+    cache = ev.cache
+    return noun(expr) if cache is None else cache.noun(expr)
+
+
+def _unit(expr: c.Expr, ev: Evaluator[Any]) -> str | None:
+    cache = ev.cache
+    return unit_of(expr) if cache is None else cache.unit_of(expr)
+
+
+def _walk(expr: c.Expr, ev: Evaluator[Any]) -> Sequence[c.Expr]:
+    cache = ev.cache
+    return c.walk(expr) if cache is None else cache.walk(expr)
+
+
 def describe(
     expr: c.Expr, ev: Evaluator[Any], passed: bool | None, audience: Audience = "staff"
 ) -> str | None:
     """Words for `expr` having come out `passed` (None: unknown)."""
-    if audience == "customer" and is_internal(expr, ev.facts):
+    if audience == "customer" and _internal(expr, ev):
         return None
     if passed is None:
         missing = _first_missing(expr, ev)
         return (
-            f"{noun(missing)} is not known"
+            f"{_noun(missing, ev)} is not known"
             if missing is not None
             else f"`{unparse(expr)}` is unknown"
         )
@@ -141,19 +169,19 @@ def describe(
         case c.Cmp():
             return _compare(expr, ev, passed)
         case c.Field() if expr.type.kind is t.Kind.BOOL:
-            spec = field_spec(expr)
+            spec = _spec(expr, ev)
             if spec is not None and spec.yes and spec.no:
                 return spec.yes if passed else spec.no
-            return f"{noun(expr)}: {'yes' if passed else 'no'}"
+            return f"{_noun(expr, ev)}: {'yes' if passed else 'no'}"
         case c.Call(func="coalesce", args=(first, fallback)) if expr.type.kind is t.Kind.BOOL:
             if ev.value(first) is None:
                 said = describe(first, ev, None, audience)
                 return f"{said}, so it counts as {fmt(ev.value(fallback))}" if said else None
             return describe(first, ev, passed, audience)
         case c.Call(func="known", args=(arg,)):
-            return f"{noun(arg)} is {'known' if passed else 'not known'}"
+            return f"{_noun(arg, ev)} is {'known' if passed else 'not known'}"
         case c.Call(func="as_bool", args=(arg,)):
-            return f"{noun(arg)}: {'yes' if passed else 'no'}"
+            return f"{_noun(arg, ev)}: {'yes' if passed else 'no'}"
         case c.Const(value=bool()):
             return "always" if passed else "never"
     return f"`{unparse(expr)}` is {'true' if passed else 'false'}"
@@ -171,23 +199,23 @@ _NEEDS = {
 
 def requirement(expr: c.Expr, ev: Evaluator[Any], audience: Audience = "staff") -> str | None:
     """Words for what must hold for `expr` to be true ("the original packaging is intact")."""
-    if audience == "customer" and is_internal(expr, ev.facts):
+    if audience == "customer" and _internal(expr, ev):
         return None
     match expr:
         case c.Not(operand=c.Field() as field) if field.type.kind is t.Kind.BOOL:
-            spec = field_spec(field)
-            return spec.no if spec and spec.no else f"{noun(field)}: no"
+            spec = _spec(field, ev)
+            return spec.no if spec and spec.no else f"{_noun(field, ev)}: no"
         case c.Field() if expr.type.kind is t.Kind.BOOL:
-            spec = field_spec(expr)
-            return spec.yes if spec and spec.yes else f"{noun(expr)}: yes"
+            spec = _spec(expr, ev)
+            return spec.yes if spec and spec.yes else f"{_noun(expr, ev)}: yes"
         case c.FactRef(name=name):
             return requirement(ev.facts[name].expr, ev, audience)
         case c.Call(func="coalesce", args=(first, _)) if expr.type.kind is t.Kind.BOOL:
             return requirement(first, ev, audience)
         case c.Call(func="known", args=(arg,)):
-            return f"{noun(arg)} is known"
+            return f"{_noun(arg, ev)} is known"
         case c.Call(func="as_bool", args=(arg,)):
-            return f"{noun(arg)}: yes"
+            return f"{_noun(arg, ev)}: yes"
         case c.And(operands=ops):
             parts = [requirement(o, ev, audience) for o in ops if ev.truth(o) is not True]
             return "; ".join(p for p in parts if p) or None
@@ -200,9 +228,9 @@ def requirement(expr: c.Expr, ev: Evaluator[Any], audience: Audience = "staff") 
                 item = fmt(ev.value(left))
                 if isinstance(right, c.Field) and right.dotted == "customer.flags":
                     return f"the account is {'' if wanted else 'not '}flagged {item}"
-                return f"{noun(right)} {'include' if wanted else 'do not include'} {item}"
+                return f"{_noun(right, ev)} {'include' if wanted else 'do not include'} {item}"
             options = fmt(ev.value(right))
-            return f"{noun(left)} is {'' if wanted else 'not '}one of {options}"
+            return f"{_noun(left, ev)} is {'' if wanted else 'not '}one of {options}"
         case c.Cmp(op=op, left=left, right=right):
             if isinstance(left, c.Const) and not isinstance(right, c.Const):
                 left, right, op = right, left, _MIRROR[op]
@@ -217,14 +245,14 @@ def requirement(expr: c.Expr, ev: Evaluator[Any], audience: Audience = "staff") 
                 )
             ):
                 return f"bought within the last {fmt(limit)} days"
-            unit = unit_of(left)
+            unit = _unit(left, ev)
             shown = fmt(limit, right.type if isinstance(right, c.Const) else left.type, unit)
-            return f"{noun(left)} {_NEEDS[op].format(c=shown)}"
+            return f"{_noun(left, ev)} {_NEEDS[op].format(c=shown)}"
     return f"`{unparse(expr)}`"
 
 
 def _first_missing(expr: c.Expr, ev: Evaluator[Any]) -> c.Expr | None:
-    for node in c.walk(expr):
+    for node in _walk(expr, ev):
         if isinstance(node, c.Field | c.Builtin | c.FactRef) and ev.value(node) is None:
             return node
     return None
@@ -265,20 +293,20 @@ def _compare(expr: c.Cmp, ev: Evaluator[Any], passed: bool) -> str:
     if isinstance(left, c.Const) and not isinstance(right, c.Const):
         left, right, op = right, left, _MIRROR[op]
     value = ev.value(left)
-    unit = unit_of(left)
+    unit = _unit(left, ev)
     if isinstance(left, c.Builtin) and left.name == "days_since_purchase" and op in ("<=", "<"):
         limit = fmt(ev.value(right))
         if passed:
             return f"bought {value} days ago, within the {limit}-day window"
         return f"bought {value} days ago; the window is {limit} days"
     target = fmt(
-        ev.value(right), right.type, unit if isinstance(right, c.Const) else unit_of(right)
+        ev.value(right), right.type, unit if isinstance(right, c.Const) else _unit(right, ev)
     )
     if not isinstance(right, c.Const) or right.origin:
-        label = noun(right)
+        label = _noun(right, ev)
         target = f"{label} ({target})" if label != target else target
     template = _OPS[op][0 if passed else 1]
-    return template.format(n=noun(left), v=fmt(value, left.type, unit), c=target)
+    return template.format(n=_noun(left, ev), v=fmt(value, left.type, unit), c=target)
 
 
 def _membership(expr: c.Cmp, ev: Evaluator[Any], passed: bool) -> str:
@@ -288,12 +316,12 @@ def _membership(expr: c.Cmp, ev: Evaluator[Any], passed: bool) -> str:
         item = fmt(ev.value(left))
         if isinstance(right, c.Field) and right.dotted == "customer.flags":
             return f"the account is {'' if holds else 'not '}flagged {item}"
-        return f"{noun(right)} {'include' if holds else 'do not include'} {item}"
+        return f"{_noun(right, ev)} {'include' if holds else 'do not include'} {item}"
     value = fmt(ev.value(left), left.type)
     options = fmt(ev.value(right))
     if holds:
-        return f"{noun(left)} is {value}" + ("" if passed else f", one of {options}")
-    return f"{noun(left)} is {value}, not one of {options}"
+        return f"{_noun(left, ev)} is {value}" + ("" if passed else f", one of {options}")
+    return f"{_noun(left, ev)} is {value}, not one of {options}"
 
 
 def unparse(expr: c.Expr) -> str:

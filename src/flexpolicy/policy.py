@@ -24,6 +24,7 @@ from ._consistency import check_facts
 from ._context import coerce, decision_date, make_context, unknown_role
 from ._durable import DurableMatcher
 from ._explain import Evaluation
+from ._explain_cache import ExplainCache
 from ._ir import PolicyIR
 from ._semantics import STAGE_GUARD, Verdict, VerdictCache
 from ._yaml import load_yaml
@@ -69,6 +70,7 @@ class Policy:
         "_amounts",
         "_default_actor",
         "_durable",
+        "_explain_cache",
         "_ir",
         "_lever_cap",
         "_match",
@@ -90,6 +92,8 @@ class Policy:
         # (semantics, rationale, trace, alternatives) is shared with the native one.
         self._durable = DurableMatcher(ir) if engine == "durable" else None
         self._default_actor = Actor(id="unknown", role=ir.roles[0])  # "no actor": lowest role
+        # What explaining needs to know of the policy's expressions, filled on first use.
+        self._explain_cache = ExplainCache(ir)
         self.engine = engine
 
     @classmethod
@@ -319,7 +323,7 @@ class Policy:
         records: Facts = facts if isinstance(facts, tuple) else _SITUATION_FIELDS(facts.__dict__)
         request, customer, transaction, actor, as_of, case = records
         ctx = make_context(ir.roles, ir.rank, request, customer, transaction, actor, as_of, case)
-        return Evaluation(ir, ctx, verdict, self._decide_checked)
+        return Evaluation(ir, ctx, verdict, self._decide_checked, self._explain_cache)
 
 
 def _rebuild(ir: PolicyIR, engine: Engine) -> Policy:
