@@ -173,7 +173,30 @@ class Policy:
             actor = coerce(actor, Actor, "actor")
         if case is not None and type(case) is not CaseFacts:
             case = coerce(case, CaseFacts, "case")
-        return self._decide(request, customer, transaction, actor, as_of, case)
+        # The records come one by one, so every check runs (as in `make_context`).
+        ir = self._ir
+        if request.kind not in ir.applies_to:
+            raise self._wrong_kind(request.kind)
+        if self._durable is not None:
+            ctx = make_context(
+                ir.roles, ir.rank, request, customer, transaction, actor, as_of, case
+            )
+            verdict = self._verdicts.get(*self._durable.match(ctx), ctx.rank)
+            return Decision(verdict, (request, customer, transaction, actor, ctx.as_of, case), self)
+        # `make_context`'s checks without its `Context`: the match reads the records.
+        if as_of is None:
+            as_of = request.requested_at
+        elif type(as_of) is not date:
+            as_of = decision_date(as_of, request)  # a datetime, or not a date at all
+        acting, rank = self._default_actor, 0
+        if actor is not None:
+            found = ir.rank.get(actor.role)
+            if found is None:
+                raise unknown_role(actor.role, ir.roles)
+            acting, rank = actor, found
+        check_facts(request, customer, transaction, as_of, case)
+        verdict = self._match(request, customer, transaction, acting, case, as_of, rank)
+        return Decision(verdict, (request, customer, transaction, actor, as_of, case), self)
 
     def decide_situation(self, situation: Situation | FactsIn) -> Decision:
         """Decide one `Situation` (or a mapping shaped like one)."""
@@ -241,7 +264,7 @@ class Policy:
         return Decision(verdict, s, self)
 
     def _decide_durable(self, s: Situation) -> Decision:
-        return self._decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+        return self._decide_checked(s)
 
     def _wrong_kind(self, kind: str) -> InputError:
         ir = self._ir
@@ -251,43 +274,16 @@ class Policy:
             hint="it applies to: " + ", ".join(f"`{k}`" for k in ir.applies_to),
         )
 
-    def _decide(  # noqa: PLR0917 - hot path: positional arguments are cheaper
-        self,
-        request: Request,
-        customer: Customer,
-        transaction: Transaction | None,
-        actor: Actor | None,
-        as_of: date | None,
-        case: CaseFacts | None,
-    ) -> Decision:
-        """Decide records given one by one: every check runs (`make_context`)."""
-        ir = self._ir
-        if request.kind not in ir.applies_to:
-            raise self._wrong_kind(request.kind)
-        if self._durable is not None:
-            ctx = make_context(
-                ir.roles, ir.rank, request, customer, transaction, actor, as_of, case
-            )
-            verdict = self._verdicts.get(*self._durable.match(ctx), ctx.rank)
-            return Decision(verdict, (request, customer, transaction, actor, ctx.as_of, case), self)
-        # `make_context`'s checks without its `Context`: the match reads the records.
-        if as_of is None:
-            as_of = request.requested_at
-        elif type(as_of) is not date:
-            as_of = decision_date(as_of, request)  # a datetime, or not a date at all
-        acting, rank = self._default_actor, 0
-        if actor is not None:
-            found = ir.rank.get(actor.role)
-            if found is None:
-                raise unknown_role(actor.role, ir.roles)
-            acting, rank = actor, found
-        check_facts(request, customer, transaction, as_of, case)
-        verdict = self._match(request, customer, transaction, acting, case, as_of, rank)
-        return Decision(verdict, (request, customer, transaction, actor, as_of, case), self)
-
     def _decide_checked(self, s: Situation) -> Decision:
         """Decide a situation that may not have checked itself (`model_construct`)."""
-        return self._decide(s.request, s.customer, s.transaction, s.actor, s.as_of, s.case)
+        return self.decide(
+            s.request,
+            customer=s.customer,
+            transaction=s.transaction,
+            actor=s.actor,
+            as_of=s.as_of,
+            case=s.case,
+        )
 
     def _compiled_args(self, facts: Facts | Situation) -> tuple[Any, ...]:
         """A decision's facts as the compiled functions take them (the records were
