@@ -273,23 +273,36 @@ def diff(
             shown.append(DiffExample(situation, DiffSide.of(a), DiffSide.of(b)))
     if progress is not None and total % PROGRESS_EVERY != 0:
         progress(total)
-    roles = sorted(set(before.roles) | set(after.roles))
-    return DiffReport(
+    roles = set(before.roles) | set(after.roles)
+    return ordered_report(
         old_policies=_labels(old),
         new_policies=_labels(new),
         total=total,
         decided=decided,
-        skipped=dict(sorted(skipped.items())),
+        skipped=skipped,
         changed=changed,
-        transitions=dict(sorted(transitions.items(), key=lambda kv: (-kv[1], kv[0]))),
+        transitions=transitions,
         rule_changes=rule_changes,
         outcomes={k: (before.outcomes[k], after.outcomes[k]) for k in OUTCOMES},
         money={k: MoneyLine(before.money[k], after.money[k]) for k in MONEY_KEYS},
         pending={k: MoneyLine(before.pending[k], after.pending[k]) for k in MONEY_KEYS},
         levers=MoneyLine(before.levers, after.levers),
         roles={r: (before.roles.get(r, 0), after.roles.get(r, 0)) for r in roles},
-        examples={k: v for k, v in kept.items() if v},
+        examples=kept,
     )
+
+
+def ordered_report(**parts: Any) -> DiffReport:
+    """A `DiffReport` with its tables in the report's one order, however they were
+    counted (`diff` in one pass, or `merge_reports` from chunks): skip codes and roles
+    by name, transitions by count (most first) then pair, only pairs with examples."""
+    parts["skipped"] = dict(sorted(parts["skipped"].items()))
+    parts["transitions"] = dict(
+        sorted(parts["transitions"].items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    parts["roles"] = dict(sorted(parts["roles"].items()))
+    parts["examples"] = {pair: shown for pair, shown in parts["examples"].items() if shown}
+    return DiffReport(**parts)
 
 
 # -- the plain-text report -------------------------------------------------------

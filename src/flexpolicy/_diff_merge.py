@@ -10,15 +10,10 @@ What makes that exact: every figure of a `DiffReport` is a sum (counts, money as
 `Decimal`, skipped counts per code, transitions, outcomes and roles per side),
 and `diff` keeps the *first* `examples` changed situations per (old, new) pair in
 history order, so the examples of the whole are the chunks' examples
-concatenated in chunk order, cut to `examples`.  The orders `diff` gives its
-dictionaries are reproduced here:
-
-- `skipped` by error code, `roles` by role name (sorted);
-- `transitions` by count, largest first, then by (old, new) pair;
-- `outcomes`, `money` and `pending` in the order the reports give them (every
-  report lists every key);
-- `examples` in the order each pair first changed in the history, which is the
-  order of the first chunk that has it, then the order within that chunk.
+concatenated in chunk order, cut to `examples`.  The orders of the report's
+tables are `_diff.ordered_report`'s, the one constructor both use; `outcomes`,
+`money` and `pending` keep the order the reports give them (every report lists
+every key), and `examples` the order each pair first changed in the history.
 """
 
 from __future__ import annotations
@@ -26,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ._diff import DiffExample, DiffReport, MoneyLine
+from ._diff import DiffExample, DiffReport, MoneyLine, ordered_report
 
 __all__ = ["merge_reports"]
 
@@ -101,19 +96,19 @@ def merge_reports(reports: Sequence[DiffReport], *, examples: int) -> DiffReport
         for pair, shown in report.examples.items():
             room = examples - len(kept.setdefault(pair, []))
             kept[pair].extend(shown[: max(room, 0)])
-    return DiffReport(
+    return ordered_report(
         old_policies=first.old_policies,
         new_policies=first.new_policies,
         total=total,
         decided=decided,
-        skipped=dict(sorted(skipped.items())),
+        skipped=skipped,
         changed=changed,
-        transitions=dict(sorted(transitions.items(), key=lambda kv: (-kv[1], kv[0]))),
+        transitions=transitions,
         rule_changes=rule_changes,
         outcomes=outcomes,
         money=_lines(money),
         pending=_lines(pending),
         levers=MoneyLine(levers_old, levers_new),
-        roles=dict(sorted(roles.items())),
-        examples={pair: shown for pair, shown in kept.items() if shown},
+        roles=roles,
+        examples=kept,
     )

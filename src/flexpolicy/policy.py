@@ -12,7 +12,7 @@ instance can serve every thread of a POS backend.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -226,22 +226,7 @@ class Policy:
 
     def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
         """Like `decide_all`, one decision at a time, for histories of any length."""
-        decide = self._decide_built if self._durable is None else self._decide_durable
-        count = 0
-        try:
-            for situation in situations:
-                decision = decide(
-                    situation
-                    if type(situation) is Situation
-                    else coerce(situation, Situation, "situation")
-                )
-                count += 1
-                yield decision
-        except InputError as exc:
-            # `count` names the culprit, whether deciding it or reading it failed.
-            raise InputError(
-                f"situation {count}: {exc.message}", code=exc.code, hint=exc.hint
-            ) from None
+        return _numbered(self.decide_situation, situations)
 
     def _decide_built(self, s: Situation) -> Decision:
         """Decide a built `Situation`: it checked its own facts when it was made, so
@@ -320,6 +305,23 @@ class Policy:
         request, customer, transaction, actor, as_of, case = records
         ctx = make_context(ir.roles, ir.rank, request, customer, transaction, actor, as_of, case)
         return Evaluation(ir, ctx, verdict, self._decide_checked, self._explain_cache)
+
+
+def _numbered(
+    decide: Callable[[Situation | FactsIn], Decision], situations: Iterable[Situation | FactsIn]
+) -> Iterator[Decision]:
+    """Decide one at a time; an `InputError` names the situation's position, whether
+    deciding it or reading it (a bad line of a file) failed."""
+    count = 0
+    try:
+        for situation in situations:
+            decision = decide(situation)
+            count += 1
+            yield decision
+    except InputError as exc:
+        raise InputError(
+            f"situation {count}: {exc.message}", code=exc.code, hint=exc.hint
+        ) from None
 
 
 def _rebuild(ir: PolicyIR, engine: Engine) -> Policy:
@@ -420,17 +422,7 @@ class PolicySet:
         return list(self.iter_decide(situations))
 
     def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
-        count = 0
-        try:
-            for situation in situations:
-                decision = self.decide_situation(situation)
-                count += 1
-                yield decision
-        except InputError as exc:
-            # `count` names the culprit, whether deciding it or reading it failed.
-            raise InputError(
-                f"situation {count}: {exc.message}", code=exc.code, hint=exc.hint
-            ) from None
+        return _numbered(self.decide_situation, situations)
 
 
 def load_policies(directory: str | Path, *, engine: Engine = "native") -> PolicySet:
