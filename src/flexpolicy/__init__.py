@@ -26,6 +26,7 @@ from .errors import EngineError, FlexPolicyError, InputError, PolicyError, Probl
 from .models import Actor, CaseFacts, Customer, LineItem, Request, Situation, Transaction
 from .policy import Policy, PolicySet, load_policies, load_policy
 from .situations import read_situations
+from .store import PolicyStore, StoreStatus
 
 __version__ = "0.1.0"
 
@@ -46,12 +47,14 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PolicySet",
+    "PolicyStore",
     "Problem",
     "Rationale",
     "Request",
     "Requirement",
     "RuleTrace",
     "Situation",
+    "StoreStatus",
     "Transaction",
     "__version__",
     "load_policies",

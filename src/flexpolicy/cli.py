@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from ._analysis_cli import check_command, verify_command
+from ._audit_cli import app as audit_app
 from ._authoring_cli import explain_command, schema_command
 from ._case_cli import app as case_app
 from ._cli_common import (
@@ -41,6 +42,7 @@ app = typer.Typer(
 
 
 app.add_typer(case_app, name="case")
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()

@@ -1,0 +1,53 @@
+"""The decision log: an append-only JSON Lines audit record of every decision.
+
+    from flexpolicy.audit import AuditLog, verify_log
+
+    with AuditLog("decisions.jsonl") as log:          # fsync per record
+        decision = policy.decide_situation(situation)
+        log.record(decision, situation)
+    assert verify_log("decisions.jsonl", load_policies("rules")).ok
+
+Each record holds the decision (outcome, rule, remedy, exact amount, role,
+exception, bends), the policy's id, version and digest, the actor, and the
+situation with customer names and e-mails masked, so `verify_log` (and
+`flexpolicy audit verify`) can decide it again and prove the log.  See
+docs/audit.md.
+"""
+
+from __future__ import annotations
+
+from ._audit import (
+    COMPARED,
+    DEFAULT_MASK,
+    MARKER,
+    MASKABLE,
+    AuditError,
+    AuditLog,
+    AuditRecord,
+    AuditReport,
+    Difference,
+    LogEntry,
+    LogProblem,
+    read_log,
+    situation_sha256,
+    stored_situation,
+    verify_log,
+)
+
+__all__ = [
+    "COMPARED",
+    "DEFAULT_MASK",
+    "MARKER",
+    "MASKABLE",
+    "AuditError",
+    "AuditLog",
+    "AuditRecord",
+    "AuditReport",
+    "Difference",
+    "LogEntry",
+    "LogProblem",
+    "read_log",
+    "situation_sha256",
+    "stored_situation",
+    "verify_log",
+]

@@ -1,0 +1,235 @@
+"""`PolicyStore`: the policies of a rules directory, swapped in whole when they change.
+
+Why: a till or a CRM runs for weeks while its policies are edited.  Restarting
+to pick up a change drops requests; reloading in place must never serve a half
+written file, a mixture of two versions, or nothing at all.  The store holds one
+immutable `PolicySet` at a time and replaces the whole set with one reference
+assignment (atomic in CPython):
+
+- a decision reads the current set once, at its start, and finishes on it, so a
+  decision in flight is never affected by a reload, and every decision names the
+  version it was made on (`decision.policy_digest`);
+- a reload loads every file of the directory into a new set first; if any file is
+  wrong (or the directory changed while it was read), the store keeps serving the
+  last good set and says why (`store.status.error`), and tries again on the next
+  change;
+- reloads are serialised by one lock; decisions take no lock at all.
+
+Changes are found by polling the files' names and contents (`refresh()`, or
+`watch(interval)` in a background thread): a rules directory holds a handful of
+small files, so a poll reads and hashes a few kilobytes, needs no platform
+notification API, and works on network filesystems where those do not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from .decision import Decision
+from .errors import FlexPolicyError, PolicyError
+from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
+from .policy import Engine, FactsIn, PolicySet, load_policies
+
+__all__ = ["PolicyStore", "StoreStatus"]
+
+Fingerprint = tuple[tuple[str, str], ...]  # (file name, hash of its bytes), sorted
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    """What the store serves, and why it may not serve what is on disk.
+
+    `generation` counts the sets served (1 for the first); `digests` names each
+    policy of the set served by id; `error` is the reason the last reload was
+    refused (None once a reload succeeds) and `error_at` when that happened.
+    """
+
+    generation: int
+    loaded_at: datetime
+    digests: dict[str, str]
+    error: FlexPolicyError | None = None
+    error_at: datetime | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """Whether the set served is the one on disk (the last reload succeeded)."""
+        return self.error is None
+
+
+class PolicyStore:
+    """The policies of one directory, reloaded whole when they change.
+
+    Construction loads the directory and raises `PolicyError` if it is wrong:
+    a store always has a good set to serve.  After that, `refresh()` (or the
+    `watch` thread) reloads when the files changed, and a wrong change never
+    replaces the good set.
+    """
+
+    def __init__(
+        self, directory: str | Path, *, engine: Engine = "native", clock: Clock = _utc_now
+    ) -> None:
+        self._directory = Path(directory)
+        self._engine: Engine = engine
+        self._clock = clock
+        self._reload_lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
+        fingerprint = self._fingerprint()
+        policies = load_policies(self._directory, engine=engine)
+        self._seen = fingerprint
+        # The one piece of state decisions read: replaced, never mutated.
+        self._served: tuple[PolicySet, StoreStatus] = (
+            policies,
+            StoreStatus(1, clock(), _digests(policies)),
+        )
+
+    # -- what is served ------------------------------------------------------------
+    @property
+    def policies(self) -> PolicySet:
+        """The set served now.  Keep the reference to decide several things on one version."""
+        return self._served[0]
+
+    @property
+    def status(self) -> StoreStatus:
+        return self._served[1]
+
+    @property
+    def directory(self) -> Path:
+        return self._directory
+
+    def decide(
+        self,
+        request: Request | FactsIn,
+        *,
+        customer: Customer | FactsIn,
+        transaction: Transaction | FactsIn | None = None,
+        actor: Actor | FactsIn | None = None,
+        as_of: date | None = None,
+        case: CaseFacts | FactsIn | None = None,
+    ) -> Decision:
+        """`PolicySet.decide` on the set served when the call starts."""
+        return self._served[0].decide(
+            request, customer=customer, transaction=transaction, actor=actor, as_of=as_of, case=case
+        )
+
+    def decide_situation(self, situation: Situation | FactsIn) -> Decision:
+        return self._served[0].decide_situation(situation)
+
+    # -- reloading -------------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Reload if the directory's files changed since the last look; True if a new set
+        is served.  A wrong change is kept out and reported in `status.error`."""
+        if self._fingerprint() == self._seen:
+            return False
+        return self.reload()
+
+    def reload(self) -> bool:
+        """Load the directory now; serve it if every file is right, else keep the last good set."""
+        with self._reload_lock:
+            before = self._fingerprint()
+            try:
+                policies = load_policies(self._directory, engine=self._engine)
+            except FlexPolicyError as exc:
+                self._seen = before
+                self._refuse(exc)
+                return False
+            except OSError as exc:  # the directory itself went away mid-load
+                self._seen = before
+                self._refuse(
+                    PolicyError.single(
+                        "unreadable",
+                        f"cannot read the policies: {exc.strerror or exc}",
+                        file=str(self._directory),
+                    )
+                )
+                return False
+            after = self._fingerprint()
+            if after != before:  # a file changed while it was read: the set may mix versions
+                self._seen = ()  # look again on the next refresh
+                self._refuse(
+                    PolicyError.single(
+                        "changed-while-loading",
+                        "policy files changed while they were being loaded",
+                        file=str(self._directory),
+                        hint="the store tries again on the next refresh",
+                    )
+                )
+                return False
+            self._seen = after
+            generation = self._served[1].generation + 1
+            self._served = (policies, StoreStatus(generation, self._clock(), _digests(policies)))
+            return True
+
+    def _refuse(self, error: FlexPolicyError) -> None:
+        policies, status = self._served
+        self._served = (
+            policies,
+            StoreStatus(status.generation, status.loaded_at, status.digests, error, self._clock()),
+        )
+
+    def _fingerprint(self) -> Fingerprint:
+        """The files' names and contents, hashed.  Contents, not modification times: an
+        edit within one tick of the filesystem's clock keeps the time and the size."""
+        try:
+            entries = [
+                (p.name, hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest())
+                for p in self._directory.iterdir()
+                if p.suffix in (".yaml", ".yml") and p.is_file()
+            ]
+        except OSError:
+            return ()  # gone or unreadable: `reload` says why
+        return tuple(sorted(entries))
+
+    # -- watching --------------------------------------------------------------------
+    def watch(self, interval: float = 1.0) -> PolicyStore:
+        """Poll the directory every `interval` seconds in a daemon thread until `close()`.
+
+        Returns the store, so `with PolicyStore("rules").watch(): ...` stops it on exit.
+        """
+        if interval <= 0:
+            raise ValueError(f"interval must be positive, not {interval}")
+        if self._watcher is not None:
+            raise RuntimeError("this store is already being watched")
+        self._stop.clear()
+        self._watcher = threading.Thread(
+            target=self._poll, args=(interval,), name="flexpolicy-store-watch", daemon=True
+        )
+        self._watcher.start()
+        return self
+
+    def _poll(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.refresh()  # errors land in `status`; the thread never dies of a bad file
+
+    def close(self) -> None:
+        """Stop watching (a no-op when not watching)."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            self._stop.set()
+            watcher.join()
+
+    def __enter__(self) -> PolicyStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        status = self.status
+        health = "ok" if status.healthy else f"refusing a change: {status.error}"
+        return f"<PolicyStore {self._directory} generation {status.generation}, {health}>"
+
+
+def _digests(policies: PolicySet) -> dict[str, str]:
+    return {policy.id: policy.digest for policy in policies}

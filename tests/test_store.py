@@ -1,0 +1,210 @@
+"""`PolicyStore`: hot reload that never serves a bad file, a half-read directory or a mix."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import flexpolicy
+from conftest import RULES
+from flexpolicy import PolicyError, PolicyStore
+from flexpolicy._simulate import simulate
+
+WINDOW = ("window_days: 30 ", "window_days: 14 ")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    target.mkdir()
+    for path in RULES.glob("*.yaml"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+def _write(path: Path, text: str) -> None:
+    """Write as an editor saving in place would (no rename): the riskiest way."""
+    path.write_text(text, encoding="utf-8")
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write as a deploy would: a new file renamed over the old one."""
+    temp = path.with_suffix(".tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def _returns(folder: Path, tight: bool) -> str:
+    text = (RULES / "returns.yaml").read_text(encoding="utf-8")
+    return text.replace(*WINDOW) if tight else text
+
+
+@pytest.fixture(scope="module")
+def returns_history() -> list[flexpolicy.Situation]:
+    return [s for s in simulate(600, seed=21) if s.request.kind == "return"][:150]
+
+
+def test_a_change_is_served_on_refresh(folder: Path) -> None:
+    store = PolicyStore(folder)
+    before = store.status
+    assert store.refresh() is False  # nothing changed yet
+    _write(folder / "returns.yaml", _returns(folder, tight=True))
+    assert store.refresh() is True
+    after = store.status
+    assert after.generation == before.generation + 1
+    assert after.healthy
+    assert after.digests["returns"] != before.digests["returns"]
+    assert after.digests["refunds"] == before.digests["refunds"]
+    tight = flexpolicy.load_policy(folder / "returns.yaml")
+    assert store.policies["returns"].digest == tight.digest
+
+
+def test_a_bad_file_never_replaces_the_good_set(
+    folder: Path, returns_history: list[flexpolicy.Situation]
+) -> None:
+    store = PolicyStore(folder)
+    good = store.status.digests["returns"]
+    _write(folder / "returns.yaml", _returns(folder, tight=False).replace("outcome:", "outcom:", 1))
+    assert store.refresh() is False
+    status = store.status
+    assert not status.healthy
+    assert isinstance(status.error, PolicyError)
+    assert status.error.file == str(folder / "returns.yaml")
+    assert status.error.line > 0
+    assert "refusing a change" in repr(store)
+    # decisions go on, on the last good version
+    decision = store.decide_situation(returns_history[0])
+    assert decision.policy_digest == good
+    # a second look at the same bad file does not try again, a fix is served
+    assert store.refresh() is False
+    _write(folder / "returns.yaml", _returns(folder, tight=True))
+    assert store.refresh() is True
+    assert store.status.healthy
+    assert store.status.digests["returns"] != good
+
+
+def test_a_broken_directory_at_start_is_an_error(folder: Path) -> None:
+    (folder / "returns.yaml").write_text("policy: [", encoding="utf-8")
+    with pytest.raises(PolicyError):
+        PolicyStore(folder)
+
+
+def test_a_vanished_directory_keeps_the_good_set(folder: Path) -> None:
+    store = PolicyStore(folder)
+    shutil.rmtree(folder)
+    assert store.refresh() is False
+    assert store.status.error is not None
+    assert store.policies["returns"].digest == store.status.digests["returns"]
+
+
+def test_a_decision_in_flight_finishes_on_its_version(
+    folder: Path, returns_history: list[flexpolicy.Situation]
+) -> None:
+    store = PolicyStore(folder)
+    served = store.policies  # what a decision reads at its start
+    _replace(folder / "returns.yaml", _returns(folder, tight=True))
+    assert store.refresh() is True
+    old = [served.decide_situation(s) for s in returns_history]
+    new = [store.decide_situation(s) for s in returns_history]
+    assert {d.policy_digest for d in old} == {served["returns"].digest}
+    assert {d.policy_digest for d in new} == {store.status.digests["returns"]}
+    assert [d.key() for d in old] != [d.key() for d in new]  # the change shows somewhere
+
+
+def test_status_times_come_from_the_clock(folder: Path) -> None:
+    ticks = iter(datetime(2026, 11, 20, 9, m, tzinfo=UTC) for m in range(10))
+    store = PolicyStore(folder, clock=lambda: next(ticks))
+    assert store.status.loaded_at.minute == 0
+    _write(folder / "refunds.yaml", "policy: [")
+    store.refresh()
+    assert store.status.error_at is not None
+    assert store.status.error_at.minute == 1
+    assert store.status.loaded_at.minute == 0  # still the good set's
+
+
+def test_watch_picks_up_a_change_and_stops(folder: Path) -> None:
+    with PolicyStore(folder).watch(interval=0.02) as store:
+        first = store.status.generation
+        _replace(folder / "returns.yaml", _returns(folder, tight=True))
+        deadline = time.monotonic() + 10
+        while store.status.generation == first and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert store.status.generation == first + 1
+    assert not any(t.name == "flexpolicy-store-watch" for t in threading.enumerate())
+
+
+def test_watch_refuses_a_second_watcher_and_a_bad_interval(folder: Path) -> None:
+    store = PolicyStore(folder)
+    with pytest.raises(ValueError, match="interval"):
+        store.watch(interval=0)
+    with store.watch(interval=5), pytest.raises(RuntimeError):
+        store.watch(interval=5)
+
+
+def _versions(folder: Path) -> Iterator[str]:
+    """Good, tighter, broken, good ... forever: what the reloading thread writes."""
+    good, tight = _returns(folder, tight=False), _returns(folder, tight=True)
+    broken = good.replace("rules:", "rulez:", 1)
+    while True:
+        yield from (tight, broken, good, tight, good)
+
+
+def test_eight_threads_deciding_while_the_store_reloads(
+    folder: Path, returns_history: list[flexpolicy.Situation]
+) -> None:
+    """No wrong and no mixed-version answer: every decision equals what the version it
+    names decides, and only versions that loaded cleanly are ever named.  (Only the
+    returns policy is in the folder: eight deciding threads leave the reloading one
+    a ninth of the interpreter, and a smaller set keeps each reload short.)"""
+    for path in folder.iterdir():
+        if path.name != "returns.yaml":
+            path.unlink()
+    expected: dict[str, list[tuple[object, ...]]] = {}
+    for tight in (False, True):
+        policy = flexpolicy.Policy.from_yaml(_returns(folder, tight=tight))
+        expected[policy.digest] = [policy.decide_situation(s).key() for s in returns_history]
+    store = PolicyStore(folder)
+    stop = threading.Event()
+    seen: list[list[tuple[str, int, tuple[object, ...]]]] = [[] for _ in range(8)]
+    failures: list[BaseException] = []
+
+    def decide(log: list[tuple[str, int, tuple[object, ...]]]) -> None:
+        try:
+            while not stop.is_set():
+                for i, situation in enumerate(returns_history):
+                    decision = store.decide_situation(situation)
+                    log.append((decision.policy_digest, i, decision.key()))
+        except BaseException as exc:  # reported by the main thread, which asserts on it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=decide, args=(log,)) for log in seen]
+    for thread in threads:
+        thread.start()
+    generations, refused = 0, 0
+    versions = _versions(folder)
+    for _ in range(12):
+        _write(folder / "returns.yaml", next(versions))
+        if store.refresh():
+            generations += 1
+        elif store.status.error is not None:
+            refused += 1
+        time.sleep(0.005)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    assert generations >= 6
+    assert refused >= 3
+    decided = [entry for log in seen for entry in log]
+    assert len(decided) > 8 * len(returns_history)
+    for digest, i, key in decided:
+        assert digest in expected  # a digest of a version that loaded cleanly
+        assert key == expected[digest][i]
+    assert len({digest for digest, _, _ in decided}) == 2  # both versions were served
