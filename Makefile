@@ -11,7 +11,7 @@ ifeq ($(PY313),1)
 export CPPFLAGS += -DPyEval_CallObject=PyObject_CallObject
 endif
 
-.PHONY: all install demo test lint typecheck pytest bench clean
+.PHONY: all install demo test lint typecheck pytest bench fuzz clean
 
 all: test
 
@@ -58,6 +58,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/curve.py
 	$(BIN)/python benchmarks/diff_bench.py --profile
 	$(BIN)/python benchmarks/report.py
+
+# Not part of `make test`: the fuzz tests with ten times the inputs CI tries (about 10 minutes).
+fuzz: $(STAMP)
+	FLEXPOLICY_FUZZ_EXAMPLES=$${FLEXPOLICY_FUZZ_EXAMPLES:-1000000} $(BIN)/pytest -q tests/test_fuzz.py -s
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache src/*.egg-info

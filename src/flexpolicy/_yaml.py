@@ -8,8 +8,9 @@ span of every value and key by its path (`("rules", 2, "when")`).
 
 Hostile input is refused before it costs much: a size cap on the text, a depth
 cap checked on the event stream (so the recursive composer never sees deep
-nesting), and a budget on nodes built (so an alias "billion laughs" stops after
-a bounded amount of work).  Floats become `Decimal` from their source text, so
+nesting) and again while building (aliases can nest, or contain themselves),
+and a budget on nodes built (so an alias "billion laughs" stops after a bounded
+amount of work).  Floats become `Decimal` from their source text, so
 `0.1` means exactly one tenth.
 """
 
@@ -142,6 +143,10 @@ class _Builder:
         self.spans[path] = _span_of(node)
         if not self._tag_ok(node):
             return None
+        if len(path) >= MAX_DEPTH and isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            # Only aliases get here (the event stream was checked): a chain of them
+            # nesting deeper and deeper, or one that contains itself (`a: &a [*a]`).
+            raise _TooDeepError(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -235,6 +240,10 @@ class _Builder:
 class _TooLargeError(Exception):
     def __init__(self, node: yaml.Node) -> None:
         self.node = node
+
+
+class _TooDeepError(_TooLargeError):
+    pass
 
 
 def _kind_name(value: Any) -> str:
@@ -369,6 +378,16 @@ def load_yaml(data: bytes | str, file: str) -> LoadedYaml:
     builder = _Builder(file)
     try:
         loaded.data = builder.build(node, ())
+    except _TooDeepError as exc:
+        mark = exc.node.start_mark
+        raise PolicyError.single(
+            "too-deep",
+            f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded",
+            file=file,
+            line=mark.line + 1,
+            column=mark.column + 1,
+            hint="an alias (`*name`) may not contain itself; write the values out",
+        ) from None
     except _TooLargeError as exc:
         mark = exc.node.start_mark
         raise PolicyError.single(

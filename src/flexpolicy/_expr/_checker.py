@@ -335,7 +335,14 @@ class _Checker:
             and right.value == 0
         ):
             return self.error("division-by-zero", "division by zero", node.right.start)
-        nullable = left.type.nullable or right.type.nullable or node.op in ("/", "%")
+        # A date moved by a number of days may leave the calendar (year 1 to 9999):
+        # unknown then, like a division by zero.
+        nullable = (
+            left.type.nullable
+            or right.type.nullable
+            or node.op in ("/", "%")
+            or result.kind is t.Kind.DATE
+        )
         return c.Arith(result.maybe(nullable), node.start, node.end, node.op, left, right)
 
     def _compare(self, node: s.Compare) -> c.Expr:

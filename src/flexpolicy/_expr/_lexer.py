@@ -11,6 +11,7 @@ from decimal import Decimal
 
 MAX_LENGTH = 2_000
 
+_DIGITS = frozenset("0123456789")
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null"})
 _TWO_CHAR = ("==", "!=", "<=", ">=")
 _ONE_CHAR = "<>+-*/%()[],."
@@ -80,7 +81,7 @@ def tokenize(text: str) -> list[Token]:
         if ch == "!":
             raise ExprError("expression-syntax", "`!` is not an operator here", i, "use `not`")
         if ch in _ONE_CHAR:
-            if ch == "." and i + 1 < n and text[i + 1].isdigit():
+            if ch == "." and i + 1 < n and text[i + 1] in _DIGITS:
                 i = _number(text, i, tokens)
                 continue
             tokens.append(Token("op", ch, i, i + 1))
@@ -89,7 +90,7 @@ def tokenize(text: str) -> list[Token]:
         if ch in "\"'":
             i = _string(text, i, tokens)
             continue
-        if ch.isdigit():
+        if ch in _DIGITS:  # ASCII only: `str.isdigit` also takes `²`, which `int` refuses
             i = _number(text, i, tokens)
             continue
         if ch.isalpha() or ch == "_":
@@ -140,12 +141,12 @@ def _string(text: str, start: int, tokens: list[Token]) -> int:
 
 def _number(text: str, start: int, tokens: list[Token]) -> int:
     i, n = start, len(text)
-    while i < n and (text[i].isdigit() or text[i] == "_"):
+    while i < n and (text[i] in _DIGITS or text[i] == "_"):
         i += 1
-    is_decimal = i < n and text[i] == "." and i + 1 < n and text[i + 1].isdigit()
+    is_decimal = i < n and text[i] == "." and i + 1 < n and text[i + 1] in _DIGITS
     if is_decimal:
         i += 1
-        while i < n and text[i].isdigit():
+        while i < n and text[i] in _DIGITS:
             i += 1
     if i < n and (text[i].isalpha() or text[i] == "_"):
         raise ExprError(
