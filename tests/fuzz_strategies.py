@@ -64,16 +64,9 @@ def count(name: str, n: int = 1) -> None:
 # strict-xfail regression test in test_fuzz.py / test_sandbox.py; the fuzz tests count
 # them instead of failing, so that the rest of the input space keeps being explored.
 # When one is fixed, its regression test XPASSes (strict) and this entry must go.
-KNOWN_FINDINGS: dict[str, tuple[type[BaseException], str]] = {
-    # `round(x, places)` quantizes beyond the decimal context's 28 digits
-    "round-invalid-operation": (decimal.InvalidOperation, "round_half_up"),
-    # a rationale formats a number above 10**26 to two decimals
-    "fmt-invalid-operation": (decimal.InvalidOperation, "fmt"),
-    # JSON situation text: `json.loads` recursion on deep nesting
-    "json-recursion": (RecursionError, "parse_line"),
-    # JSON situation text: an integer of more than 4,300 digits
-    "json-int-digits": (ValueError, "parse_line"),
-}
+# Empty: the six findings of the first runs are fixed, and their regression tests are
+# in test_sandbox.py and test_fact_numbers.py.
+KNOWN_FINDINGS: dict[str, tuple[type[BaseException], str]] = {}
 FINDINGS_SEEN: dict[str, int] = {}
 
 
@@ -575,6 +568,12 @@ BOUNDARY = [
     decimal.Decimal("1e-30"),
     decimal.Decimal("99999999999999.9999"),
     decimal.Decimal("1e100"),
+    decimal.Decimal("4e2205784847214335"),
+    decimal.Decimal("4e-2205784847214335"),
+    decimal.Decimal("-0e999999999"),
+    decimal.Decimal("9" * 28),
+    decimal.Decimal("9" * 29),
+    10**28 - 1,
     decimal.Decimal("NaN"),
     decimal.Decimal("sNaN"),
     decimal.Decimal("-Infinity"),
@@ -648,6 +647,12 @@ def mutate_situation(rng: random.Random, data: dict[str, Any], n: int) -> dict[s
     return data
 
 
+TIERS_AS_TEXT = [
+    *("4.0", "4e0", "04", "true", "[4]", "400000000000000000000", "9" * 5000),
+    *("4e2205784847214335", "4e-2205784847214335", "0e99999999999", "4.0e+99999999999"),
+]
+
+
 def json_text(rng: random.Random, data: Any) -> str:
     """`data` as JSON, sometimes with raw number syntax no mapping can hold."""
     try:
@@ -656,15 +661,16 @@ def json_text(rng: random.Random, data: Any) -> str:
         text = "{}"
     mode = rng.randrange(8)
     if mode == 0:
-        return text.replace('"59.99"', rng.choice(["59.99", "1e400", "-0", "1" * 5000, "NaN"]))
+        return text.replace(
+            '"59.99"', rng.choice(["59.99", "1e400", "-0", "1" * 5000, "NaN", "4e2205784847214335"])
+        )
     if mode == 1:
         k = rng.randrange(len(text) + 1)
         return text[:k] + rng.choice([*ODD, "\\ud800", "\\u0000", '"', "]", "}", ","]) + text[k:]
     if mode == 2:
         return text[: rng.randrange(len(text) + 1)]
     if mode == 3:
-        # exponents only this small: see test_huge_exponent_situation_regression
-        tier = rng.choice(["4.0", "4e0", "04", "true", "[4]", "400000000000000000000"])
+        tier = rng.choice(TIERS_AS_TEXT)
         return text.replace('"tier": 4', '"tier": ' + tier, 1)
     return text
 

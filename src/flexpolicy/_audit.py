@@ -19,15 +19,15 @@ Why it looks the way it does:
 - *Durable.*  Each record is one `write` to a file opened with `O_APPEND`, then
   `fsync` (unless `sync=False`): a record whose `record` call returned survives
   a crash of the process or the machine.  A crash mid-write leaves at most one
-  torn line, which readers report and skip; reopening the log ends that line so
-  the next record starts on its own.
+  torn line, which readers report and skip; reopening the log ends that line.
+- *Chained.*  Each record carries `seq` and the SHA-256 of the previous record's
+  line, so a line removed, moved or edited shows (`_audit_chain` keeps the file).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import typing
 import uuid
@@ -37,10 +37,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._audit_chain import GENESIS, ChainCheck, ChainedFile, link_of
 from ._expr._catalog import HIDDEN
 from ._jsonvalue import JsonValue, to_json_value
 from .decision import Decision, Outcome
@@ -77,11 +78,16 @@ class AuditError(FlexPolicyError):
 
 
 class AuditRecord(BaseModel):
-    """One line of the decision log.  `amount` is exact text (`"59.99"`), as in the situation."""
+    """One line of the decision log.  `amount` is exact text (`"59.99"`), as in the situation.
+
+    `seq` (from 1) and `prev_sha256` (the previous line's hash) chain a file's records.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     v: Literal[1] = 1
+    seq: Annotated[int, Field(strict=True, ge=1)]
+    prev_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     decision_id: str
     at: datetime
     policy_id: str
@@ -216,6 +222,7 @@ class AuditLog:
     record is still one `write` (a killed process loses nothing written), but the
     operating system decides when it reaches the disk; call `sync()` at the end.
     `clock` gives record times (decisions never read the clock; the log may).
+    Several processes may append to the same file: `flock` keeps the chain whole.
     """
 
     def __init__(
@@ -232,19 +239,12 @@ class AuditLog:
         self.sync_each = sync
         self._clock = clock
         self._lock = threading.Lock()
-        created = not self.path.exists()
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, mode)
+        try:  # ends a torn last line: the next record starts on its own
+            self._file: ChainedFile | None = ChainedFile(self.path, mode=mode, sync=sync)
         except OSError as exc:
             raise AuditError(
                 f"cannot open decision log `{path}`: {exc.strerror or exc}", code="unwritable"
             ) from None
-        self._fd: int | None = fd
-        if created:
-            _fsync_dir(self.path.parent)  # the file's name survives a crash too
-        size = os.fstat(fd).st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            self._write(b"\n")  # end a torn line: the next record must start on its own line
 
     def record(
         self, decision: Decision, situation: Situation | None = None, *, at: datetime | None = None
@@ -253,7 +253,7 @@ class AuditLog:
 
         Without `situation`, the facts the decision was made on are used (what
         `Policy.decide` was given).  Returns once the line is written (and
-        `fsync`ed when `sync=True`).
+        `fsync`ed when `sync=True`), with its `seq` and `prev_sha256`.
         """
         if situation is None:
             request, customer, transaction, actor, as_of, case = decision._records()
@@ -278,6 +278,8 @@ class AuditLog:
         amount = decision.amount
         entry = AuditRecord.model_construct(
             v=1,
+            seq=1,  # placeholders: the chain fields are known only under the file lock
+            prev_sha256=GENESIS,
             decision_id=uuid.uuid4().hex,
             at=when.astimezone(UTC),
             policy_id=decision.policy_id,
@@ -296,32 +298,24 @@ class AuditLog:
             situation_sha256=_sha256(stored),
             situation=stored,
         )
-        self._write(entry.model_dump_json().encode("utf-8") + b"\n")
-        return entry
-
-    def _write(self, data: bytes) -> None:
+        body = entry.model_dump_json(exclude={"seq", "prev_sha256"}).encode("utf-8")
         with self._lock:
-            fd = self._fd
-            if fd is None:
+            if self._file is None:
                 raise AuditError(f"decision log `{self.path}` is closed", code="closed")
-            view = memoryview(data)
-            while view:  # one write in practice; a short write is finished, never dropped
-                view = view[os.write(fd, view) :]
-            if self.sync_each:
-                os.fsync(fd)
+            seq, prev = self._file.append(body, sync=self.sync_each)
+        return entry.model_copy(update={"seq": seq, "prev_sha256": prev})
 
     def sync(self) -> None:
         """Force every record written so far to disk (for `sync=False` logs)."""
         with self._lock:
-            if self._fd is not None:
-                os.fsync(self._fd)
+            if self._file is not None:
+                self._file.sync()
 
     def close(self) -> None:
         with self._lock:
-            if self._fd is not None:
-                os.fsync(self._fd)
-                os.close(self._fd)
-                self._fd = None
+            if self._file is not None:
+                file, self._file = self._file, None
+                file.close()
 
     def __enter__(self) -> AuditLog:
         return self
@@ -330,17 +324,6 @@ class AuditLog:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return  # not every platform opens directories; the file itself is still synced
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- reading and verifying -----------------------------------------------------------
@@ -377,12 +360,18 @@ class Difference:
 
 @dataclass(slots=True)
 class AuditReport:
-    """What `verify_log` found: `ok` when every record re-derives exactly."""
+    """What `verify_log` found: `ok` when every record re-derives exactly and the chain holds.
+
+    `head_seq` and `head_sha256` are the last chained record's `seq` and line hash
+    (None for a log without one): keep them elsewhere to detect removed last records.
+    """
 
     records: int = 0
     verified: int = 0
     differences: list[Difference] = field(default_factory=list)
     problems: list[LogProblem] = field(default_factory=list)
+    head_seq: int | None = None
+    head_sha256: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -393,9 +382,15 @@ def read_log(path: str | Path) -> Iterator[LogEntry]:
     """Every line of a decision log, in order, streaming.
 
     A line that is not complete JSON is a write cut short by a crash (a
-    `torn-line` warning: its `record` call never returned); a complete JSON line
-    that is not a record is a `bad-record` error.  Neither stops the reading.
+    `torn-line` warning: its `record` call never returned); a record without
+    `seq` and `prev_sha256` is a `chain-missing` error, any other complete JSON
+    line that is not a record a `bad-record` error.  None stops the reading.
     """
+    return (entry for entry, _ in _scan(path))
+
+
+def _scan(path: str | Path) -> Iterator[tuple[LogEntry, bytes]]:
+    """Every entry of a log with its line as read (the chain hashes the bytes)."""
     try:
         handle = Path(path).open("rb")  # noqa: SIM115 - closed by the `with` below, once open
     except OSError as exc:
@@ -407,23 +402,25 @@ def read_log(path: str | Path) -> Iterator[LogEntry]:
             if not raw.strip():
                 continue
             try:
-                yield LogEntry(number, AuditRecord.model_validate_json(raw), None)
+                record = AuditRecord.model_validate_json(raw)
             except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]
-                if first["type"] == "json_invalid":
-                    where = "the last line" if not raw.endswith(b"\n") else "a line"
-                    problem = LogProblem(
-                        number,
-                        "torn-line",
-                        f"{where} is not complete JSON: a write cut short by a crash",
-                        "warning",
-                    )
-                else:
-                    loc = ".".join(str(p) for p in first["loc"]) or "line"
-                    problem = LogProblem(
-                        number, "bad-record", f"not an audit record: `{loc}` {first['msg'].lower()}"
-                    )
-                yield LogEntry(number, None, problem)
+                yield LogEntry(number, None, _not_a_record(number, raw, exc)), raw
+            else:
+                yield LogEntry(number, record, None), raw
+
+
+def _not_a_record(number: int, raw: bytes, exc: ValidationError) -> LogProblem:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        where = "the last line" if not raw.endswith(b"\n") else "a line"
+        why = f"{where} is not complete JSON: a write cut short by a crash"
+        return LogProblem(number, "torn-line", why, "warning")
+    if all(e["type"] == "missing" and e["loc"] in {("seq",), ("prev_sha256",)} for e in errors):
+        why = "the record has no `seq` or `prev_sha256`: it is outside the hash chain"
+        return LogProblem(number, "chain-missing", why)
+    loc = ".".join(str(p) for p in first["loc"]) or "line"
+    return LogProblem(number, "bad-record", f"not an audit record: `{loc}` {first['msg'].lower()}")
 
 
 def _policies(policies: Policy | PolicySet | Iterable[Policy]) -> dict[str, Policy]:
@@ -436,21 +433,32 @@ def verify_log(path: str | Path, policies: Policy | PolicySet | Iterable[Policy]
     """Decide every record's situation again with the policy of its digest, and compare.
 
     A record whose digest is not among `policies` is an `unknown-digest` error,
-    never skipped in silence.  Each field that differs is a `Difference`.
+    never skipped in silence.  Each field that differs is a `Difference`.  The
+    hash chain is followed too: a record whose `prev_sha256` is not the hash of
+    the record before is a `chain-broken` error, a wrong `seq` with a matching
+    hash a `seq-gap` error.
     """
     by_digest = _policies(policies)
     report = AuditReport()
-    for entry in read_log(path):
+    chain = ChainCheck()
+    for entry, raw in _scan(path):
         if entry.problem is not None:
             report.problems.append(entry.problem)
-        if entry.record is None:
+        rec = entry.record
+        link = (rec.seq, rec.prev_sha256) if rec is not None else link_of(raw)
+        broke = None if link is None else chain.add(entry.line, raw, *link)
+        if broke is not None:
+            report.problems.append(LogProblem(entry.line, broke.code, broke.message))
+        if rec is None:
             continue
         report.records += 1
-        found = _replay(entry.line, entry.record, by_digest, report)
+        found = _replay(entry.line, rec, by_digest, report)
         if found:
             report.differences.extend(found)
         elif found is not None:
             report.verified += 1
+    if chain.head is not None:
+        report.head_seq, report.head_sha256 = chain.head
     return report
 
 

@@ -1,10 +1,12 @@
 """`flexpolicy audit verify LOG --policy PATH`: prove a decision log by replaying it.
 
-Differences and problems go to stderr as `LOG:line:1: level[code]: message` (the
-way `check` prints findings, so editors and CI can jump to them) and the summary
-to stdout; `--format json` puts one JSON document on stdout.  Exit 0 when every
-record re-derives exactly, 1 when any differs or cannot be replayed, 2 for a
-wrong command line.
+Differences and problems (chain breaks among them) go to stderr as
+`LOG:line:1: level[code]: message` (the way `check` prints findings, so editors
+and CI can jump to them) and the summary to stdout, with the chain's head (`seq`
+and SHA-256 of the last record) to keep elsewhere; `--format json` puts one JSON
+document on stdout.  Exit 0 when every record re-derives exactly and the chain
+holds, 1 when any differs, cannot be replayed or breaks the chain, 2 for a wrong
+command line.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ app = typer.Typer(
 )
 
 
+# Problems that say where the hash chain breaks (counted apart from unreplayable records).
+CHAIN_BREAKS = frozenset({"chain-broken", "seq-gap"})
+
+
 def _show(value: object) -> str:
     return "null" if value is None else json.dumps(value) if not isinstance(value, str) else value
 
@@ -48,15 +54,23 @@ def _problem(log: Path, p: LogProblem) -> str:
 
 def _summary(report: AuditReport) -> str:
     differing = len({(d.line, d.decision_id) for d in report.differences})
-    errors = sum(p.level == "error" for p in report.problems)
+    breaks = sum(p.code in CHAIN_BREAKS for p in report.problems)
+    errors = sum(p.level == "error" and p.code not in CHAIN_BREAKS for p in report.problems)
     torn = sum(p.code == "torn-line" for p in report.problems)
     text = f"{report.verified} of {report.records} records re-derive exactly"
     parts = [f"{differing} differ"] if differing else []
     if errors:
         parts.append(f"{errors} could not be replayed")
+    if breaks:
+        parts.append(f"{breaks} chain break{'s' if breaks != 1 else ''}")
     if torn:
         parts.append(f"{torn} torn line{'s' if torn != 1 else ''} skipped")
-    return text + (": " + ", ".join(parts) if parts else "")
+    head = (
+        "none (no chained record)"
+        if report.head_seq is None
+        else f"seq {report.head_seq}, sha256 {report.head_sha256}"
+    )
+    return text + (": " + ", ".join(parts) if parts else "") + f"\nhead: {head}"
 
 
 @app.command("verify")
@@ -80,6 +94,8 @@ def verify(
             "verified": report.verified,
             "differences": [asdict(d) for d in report.differences],
             "problems": [asdict(p) for p in report.problems],
+            "head_seq": report.head_seq,
+            "head_sha256": report.head_sha256,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:

@@ -52,6 +52,11 @@ def digest_of(data: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# Rules (and levers) in one policy.  Checking and compiling costs about 1 ms a rule
+# (benchmarks/curve.py); a file at the size limit can hold ~17,000 one-line rules.
+MAX_RULES = 10_000
+
+
 def build_policy(loaded: LoadedYaml) -> tuple[PolicyIR | None, list[Problem]]:
     """Check a loaded document; return the IR, or None with the problems."""
     data = loaded.data
@@ -80,6 +85,9 @@ def build_policy(loaded: LoadedYaml) -> tuple[PolicyIR | None, list[Problem]]:
                 "`load_policies` and `flexpolicy check` tell the two apart",
             )
         ]
+    too_many = _too_many_rules(data, loaded)
+    if too_many is not None:
+        return None, [too_many]
     problems: list[Problem] = []
     try:
         spec = PolicySpec.model_validate(data)
@@ -94,6 +102,23 @@ def build_policy(loaded: LoadedYaml) -> tuple[PolicyIR | None, list[Problem]]:
     if any(p.level == "error" for p in problems):
         return None, sorted(problems, key=lambda p: (p.line, p.column))
     return ir, problems
+
+
+def _too_many_rules(data: dict[str, Any], loaded: LoadedYaml) -> Problem | None:
+    """Refuse a runaway list before any of it is checked."""
+    for key in ("rules", "levers"):
+        items = data.get(key)
+        if isinstance(items, list) and len(items) > MAX_RULES:
+            span = loaded.span((key,), key=True)
+            return Problem(
+                "too-many-rules",
+                f"{len(items):,} {key}, over the limit of {MAX_RULES:,}",
+                loaded.file,
+                span.line,
+                span.column,
+                "split the policy by request kind (`applies_to`) into files of one directory",
+            )
+    return None
 
 
 def _salvage(data: dict[str, Any], exc: ValidationError) -> PolicySpec | None:

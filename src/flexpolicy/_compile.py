@@ -71,6 +71,7 @@ class _Generator:
             "_arith": rt.arith,
             "_neg": rt.negate,
             "_call": rt.call,
+            "_money": rt.money,
             "_item": find_item,
             "_verdict": verdicts.get,
             "_Decimal": Decimal,
@@ -244,10 +245,12 @@ class _Generator:
 
     def _arith(self, e: c.Arith) -> str:
         left, right = e.left.type, e.right.type
+        # Inline only whole numbers: Python's ints are exact, while a decimal operation
+        # must run in the runtime's own context (`_runtime.DECIMALS`), not the thread's.
         simple = (
             e.op in ("+", "-", "*")
-            and left.numeric
-            and right.numeric
+            and left.kind is t.Kind.INT
+            and right.kind is t.Kind.INT
             and not left.nullable
             and not right.nullable
         )
@@ -319,6 +322,9 @@ class _Generator:
         else:
             tmp, price = self.temp(), self._builtin("item_price")
             value = f"({tmp} if ({tmp} := request.amount) is not None else {price})"
+        if rule.amount is not None and rule.amount.type.kind is t.Kind.ANY:
+            # A store attribute: known to be a number only when it is read.
+            return self._define(name, [f"    return _money({value})"])
         body = [f"    return None if (_v := {value}) is None else _Decimal(_v)"]
         return self._define(name, body)
 

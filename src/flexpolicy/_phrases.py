@@ -17,6 +17,7 @@ from ._expr import _checked as c
 from ._expr import _types as t
 from ._expr._catalog import BUILTINS, RECORDS, ROOTS, FieldSpec
 from ._interpret import Evaluator
+from ._runtime import DECIMALS
 
 Audience = Literal["staff", "customer"]
 
@@ -41,14 +42,9 @@ def fmt(value: Any, kind: t.Type | None = None, unit: str | None = None) -> str:
         return "not known"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, Decimal):
-        if kind is not None and kind.kind is t.Kind.MONEY:
-            text = f"{value.quantize(Decimal('0.01')):,}"
-        else:
-            text = f"{value.normalize():f}"
+    if isinstance(value, int | Decimal):
+        text = _number(value, money=kind is not None and kind.kind is t.Kind.MONEY)
         return f"{text} {unit}" if unit else text
-    if isinstance(value, int):
-        return f"{value} {unit}" if unit else str(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
@@ -57,6 +53,25 @@ def fmt(value: Any, kind: t.Type | None = None, unit: str | None = None) -> str:
         items = sorted(fmt(v) for v in value)
         return ", ".join(items) if items else "none"
     return str(value)
+
+
+# Beyond these a number is shown in scientific notation (`1.235E+30`): no till
+# holds one, a rule that computes one is wrong, and writing it out in full could take
+# a million digits (Python refuses to print an int of more than 4,300).
+_WRITTEN_OUT = 10**21
+_SMALLEST_WRITTEN_OUT = Decimal("1E-12")
+
+
+def _number(value: int | Decimal, *, money: bool) -> str:
+    if isinstance(value, int) and -_WRITTEN_OUT < value < _WRITTEN_OUT:
+        return str(value)
+    exact = Decimal(value)  # exact for an int of any size
+    size = exact.copy_abs()  # no context: it cannot overflow
+    if size >= _WRITTEN_OUT or (size and size < _SMALLEST_WRITTEN_OUT and not money):
+        return f"{exact:.3E}"
+    if money:
+        return f"{exact.quantize(Decimal('0.01'), context=DECIMALS):,}"
+    return f"{exact.normalize(DECIMALS):f}"
 
 
 def money(value: Any) -> str:

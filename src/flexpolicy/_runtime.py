@@ -5,6 +5,12 @@ segment is unknown, `not unknown` is unknown, and a rule only matches when its
 conditions are definitely true (Kleene logic).  Values of the dynamic
 `customer.attributes` are compared only with values of the same kind: `"150" >
 100` is unknown here, never silently true.
+
+Decimal arithmetic runs in one fixed context (`DECIMALS`: 28 digits, half-even
+rounding), never the calling thread's: an application that sets
+`decimal.getcontext().prec = 4` for its own reports must not change a refund.  A
+result the context cannot hold (an overflow, `round` to more digits than it
+keeps) is unknown, like a division by zero.
 """
 
 from __future__ import annotations
@@ -12,8 +18,26 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
 from typing import Any
+
+# The context every rule computes in.  Only its methods are used, so the calling
+# thread's context is never read; they set the (never read) flags on it and nothing else.
+DECIMALS = Context(
+    prec=28,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
 
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
@@ -79,25 +103,40 @@ def arith(op: str, left: Any, right: Any) -> Any:
             return right + timedelta(days=int(left))
         if not (number(left) and number(right)):
             return None
-        if op == "+":
-            return left + right
-        if op == "-":
-            return left - right
-        if op == "*":
-            return left * right
-        if right == 0:
-            return None
         if op == "/":
-            return Decimal(left) / Decimal(right)
-        if op == "%":
-            return left % right
-    except (ArithmeticError, OverflowError, InvalidOperation, ValueError):
+            return None if right == 0 else DECIMALS.divide(Decimal(left), Decimal(right))
+        if type(left) is int and type(right) is int:  # exact, whatever their size
+            return _INT_OPS[op](left, right) if right or op != "%" else None
+        if op == "%" and right == 0:
+            return None
+        return _DECIMAL_OPS[op](Decimal(left), Decimal(right))
+    except (ArithmeticError, ValueError):  # decimal's signals are ArithmeticErrors
         return None
-    return None
+
+
+_INT_OPS: dict[str, Callable[[int, int], int]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "%": operator.mod,
+}
+_DECIMAL_OPS: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "+": DECIMALS.add,
+    "-": DECIMALS.subtract,
+    "*": DECIMALS.multiply,
+    "%": DECIMALS.remainder,
+}
+
+
+def money(value: Any) -> Decimal | None:
+    """An amount as a `Decimal`; None when it is unknown or not a number (an attribute)."""
+    return Decimal(value) if number(value) else None
 
 
 def negate(value: Any) -> Any:
-    return -value if number(value) else None
+    if not number(value):
+        return None
+    return -value if isinstance(value, int) else DECIMALS.minus(value)
 
 
 def days_between(start: Any, end: Any) -> int | None:
@@ -107,13 +146,27 @@ def days_between(start: Any, end: Any) -> int | None:
 
 
 def round_half_up(value: Any, places: int | None = None) -> Any:
+    """`round(value)` (a whole number) or `round(value, places)`; half rounds away from 0.
+
+    A value with no more places than asked for is returned as it is, so
+    `round(amount, 30)` is the amount; one the context cannot hold to that many
+    places (more than 28 digits in all) is unknown.
+    """
     if not number(value):
         return None
-    if places is None:
-        return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if isinstance(value, int):
         return value
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exponent = value.as_tuple().exponent
+    wanted = -(places or 0)
+    try:
+        if not isinstance(exponent, int) or exponent >= wanted:
+            rounded = value  # already that exact (or not finite, which facts never are)
+        else:
+            step = DECIMALS.scaleb(Decimal(1), wanted)
+            rounded = value.quantize(step, rounding=ROUND_HALF_UP, context=DECIMALS)
+        return int(rounded) if places is None else rounded
+    except (ArithmeticError, ValueError):
+        return None
 
 
 def call(func: str, args: list[Any]) -> Any:
@@ -127,7 +180,9 @@ def call(func: str, args: list[Any]) -> Any:
     if any(a is None for a in args):
         return None
     if func == "abs":
-        return abs(args[0]) if number(args[0]) else None
+        if not number(args[0]):
+            return None
+        return abs(args[0]) if isinstance(args[0], int) else DECIMALS.abs(args[0])
     if func in ("min", "max"):
         if not all(number(a) for a in args):
             return None

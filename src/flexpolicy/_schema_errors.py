@@ -85,17 +85,32 @@ def _clean_loc(loc: tuple[int | str, ...], data: Any = None) -> Path:
     return tuple(out)
 
 
-def _other_branch(raw_loc: tuple[int | str, ...], value: Any) -> bool:
+def _model_branches(errors: list[Any], data: Any) -> set[Path]:
+    """Where a value's union has a model branch (`ExplainSpec`) that reported an error."""
+    found: set[Path] = set()
+    for item in errors:
+        raw = item["loc"]
+        for i, part in enumerate(raw):
+            if isinstance(part, str) and _is_marker(part) and part[:1].isupper():
+                found.add(_clean_loc(raw[:i], data))
+                break
+    return found
+
+
+def _other_branch(
+    raw_loc: tuple[int | str, ...], value: Any, model_branches: set[Path], data: Any
+) -> bool:
     """An error from a union branch that the value plainly was not meant for.
 
     For `explain: {staf: hi}` pydantic reports both "not a string" and "unknown
-    key `staf`"; the mapping was clearly meant as the mapping branch.
+    key `staf`"; the mapping was clearly meant as the mapping branch.  Only when
+    there is a mapping branch: `version: {}` (text or a number) is reported.
     """
     markers = [p for p in raw_loc if isinstance(p, str) and _is_marker(p)]
-    if not markers:
+    if not markers or any(m[:1].isupper() for m in markers):
         return False
-    meant_mapping = isinstance(value, dict) or any(m[:1].isupper() for m in markers)
-    return not any(m[:1].isupper() for m in markers) and meant_mapping
+    first = next(i for i, p in enumerate(raw_loc) if isinstance(p, str) and _is_marker(p))
+    return isinstance(value, dict) and _clean_loc(raw_loc[:first], data) in model_branches
 
 
 def _dotted(loc: Path) -> str:
@@ -110,10 +125,12 @@ def problems_from_validation(
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Path, str]] = set()
-    for item in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    model_branches = _model_branches(errors, loaded.data)
+    for item in errors:
         loc = _clean_loc(item["loc"], loaded.data)
         kind = item["type"]
-        if _other_branch(item["loc"], item["input"]):
+        if _other_branch(item["loc"], item["input"], model_branches, loaded.data):
             continue
         if (loc, kind) in seen or (loc, "*") in seen:
             continue
@@ -178,6 +195,8 @@ def _hint_for(kind: str, loc: Path, value: Any) -> str | None:
         return 'YAML read `{...}` or `[...]` as data; quote the sentence: `"{window_days} days"`'
     if loc and loc[-1] == "explain":
         return "write one sentence, or `staff:` and `customer:` sentences"
+    if loc == ("version",):
+        return 'write the version as text or a number, e.g. `version: "2026.11"`'
     if kind == "string_pattern_mismatch":
         return "ids start with a letter and use letters, digits, `-` and `_`"
     if kind in ("list_type", "too_short") and loc and loc[-1] in ("roles", "applies_to"):

@@ -28,6 +28,11 @@ class TemplateProblem:
 def parse_template(
     text: str, scope: Scope, *, for_customer: bool
 ) -> tuple[Template | None, list[TemplateProblem]]:
+    if not text.strip():
+        # A blank sentence would reach the customer as nothing at all, and staff as
+        # a rationale that ends in `:.`; leaving `explain` out words one instead.
+        hint = "write the sentence, or leave it out to have one written from the conditions"
+        return None, [TemplateProblem("empty-sentence", "the sentence is empty", 0, hint)]
     parts: list[str | Placeholder] = []
     problems: list[TemplateProblem] = []
     literal: list[str] = []

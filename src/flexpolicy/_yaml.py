@@ -237,13 +237,33 @@ class _Builder:
             return None
 
 
-class _TooLargeError(Exception):
+class _ExpansionLimitError(Exception):
+    """Expanding aliases hit a limit at `node`; says which, as a policy problem would."""
+
+    code = ""
+    hint = ""
+
     def __init__(self, node: yaml.Node) -> None:
         self.node = node
 
+    def message(self) -> str:
+        raise NotImplementedError
 
-class _TooDeepError(_TooLargeError):
-    pass
+
+class _TooLargeError(_ExpansionLimitError):
+    code = "too-many-nodes"
+    hint = "YAML aliases (`*name`) are expanded in full; a policy never needs this many"
+
+    def message(self) -> str:
+        return f"the document expands to more than {MAX_NODES:,} values"
+
+
+class _TooDeepError(_ExpansionLimitError):
+    code = "too-deep"
+    hint = "an alias (`*name`) may not contain itself; write the values out"
+
+    def message(self) -> str:
+        return f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded"
 
 
 def _kind_name(value: Any) -> str:
@@ -378,25 +398,15 @@ def load_yaml(data: bytes | str, file: str) -> LoadedYaml:
     builder = _Builder(file)
     try:
         loaded.data = builder.build(node, ())
-    except _TooDeepError as exc:
+    except _ExpansionLimitError as exc:
         mark = exc.node.start_mark
         raise PolicyError.single(
-            "too-deep",
-            f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded",
+            exc.code,
+            exc.message(),
             file=file,
             line=mark.line + 1,
             column=mark.column + 1,
-            hint="an alias (`*name`) may not contain itself; write the values out",
-        ) from None
-    except _TooLargeError as exc:
-        mark = exc.node.start_mark
-        raise PolicyError.single(
-            "too-many-nodes",
-            f"the document expands to more than {MAX_NODES:,} values",
-            file=file,
-            line=mark.line + 1,
-            column=mark.column + 1,
-            hint="YAML aliases (`*name`) are expanded in full; a policy never needs this many",
+            hint=exc.hint,
         ) from None
     if builder.problems:
         raise PolicyError(builder.problems)

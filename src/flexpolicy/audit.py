@@ -10,8 +10,10 @@
 Each record holds the decision (outcome, rule, remedy, exact amount, role,
 exception, bends), the policy's id, version and digest, the actor, and the
 situation with customer names and e-mails masked, so `verify_log` (and
-`flexpolicy audit verify`) can decide it again and prove the log.  See
-docs/audit.md.
+`flexpolicy audit verify`) can decide it again and prove the log.  Records are
+hash-chained (`seq`, `prev_sha256`), so a line removed, moved or edited shows;
+keep the report's `head_seq` and `head_sha256` elsewhere to catch the last
+records removed.  See docs/audit.md.
 """
 
 from __future__ import annotations

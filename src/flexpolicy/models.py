@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from ._consistency import check_facts
+from ._fact_numbers import MAX_DIGITS, MAX_WHOLE, RefuseExpandingDecimal
 from .errors import InputError
 
 __all__ = [
@@ -41,8 +42,18 @@ __all__ = [
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=0, le=1_000_000_000)]
-AttributeValue = str | bool | int | Decimal | date | None
+Count = Annotated[int, Field(ge=0, le=1_000_000_000), RefuseExpandingDecimal()]
+# A store attribute's number holds at most 28 digits, so that reading, comparing and
+# formatting it stay cheap whatever a backend sends (see `_fact_numbers`).
+AttributeValue = Annotated[
+    str
+    | bool
+    | Annotated[int, Field(ge=-MAX_WHOLE, le=MAX_WHOLE)]
+    | Annotated[Decimal, Field(max_digits=MAX_DIGITS, allow_inf_nan=False)]
+    | date
+    | None,
+    RefuseExpandingDecimal(),
+]
 
 ItemCondition = Literal["unused", "opened", "used", "damaged", "defective"]
 ITEM_CONDITIONS: tuple[str, ...] = ("unused", "opened", "used", "damaged", "defective")
@@ -56,7 +67,11 @@ class Customer(_Facts):
     """Who is asking: how valuable they are to the store and what we know of them."""
 
     id: Id
-    tier: Annotated[int, Field(ge=1, le=5, description="profitability score, 5 is best")]
+    tier: Annotated[
+        int,
+        Field(ge=1, le=5, description="profitability score, 5 is best"),
+        RefuseExpandingDecimal(),
+    ]
     segment: Label | None = Field(None, description="persona label, free text")
     lifetime_value: Money | None = None
     purchases_12m: Count = 0
@@ -79,7 +94,7 @@ class LineItem(_Facts):
     sku: Id
     unit_price: Money
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
-    quantity: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    quantity: Annotated[int, Field(ge=1, le=1_000_000), RefuseExpandingDecimal()] = 1
     category: Label | None = None
     final_sale: bool = False
 

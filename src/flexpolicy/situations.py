@@ -11,35 +11,59 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
+from ._fact_numbers import (
+    MAX_DIGITS,
+    NumberOutOfRangeError,
+    bounded_int,
+    exact_decimal,
+    out_of_range_error,
+)
 from .errors import InputError
 from .models import Situation
 
 __all__ = ["read_situations"]
 
 MAX_SITUATION_BYTES = 5_000_000
+# Generous for the longer YAML spellings of an int (binary, hex, sexagesimal); the
+# value is bounded again by the field it goes to.
+MAX_INT_TEXT = 4 * MAX_DIGITS
 
 
 class _ExactLoader(yaml.SafeLoader):
     """A safe loader whose floats are exact decimals."""
 
 
+class _YamlNumberOutOfRangeError(NumberOutOfRangeError):
+    """A YAML number no fact can hold, with the line it is on."""
+
+    def __init__(self, text: str, line: int) -> None:
+        super().__init__(text)
+        self.line = line
+
+
 def _exact_float(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
     text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]  # scalar node
     try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"`{text}` is not a finite number", node.start_mark
-        ) from None
+        return exact_decimal(text)
+    except NumberOutOfRangeError:
+        raise _YamlNumberOutOfRangeError(text, node.start_mark.line + 1) from None
+
+
+def _bounded_yaml_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]  # scalar node
+    if len(text.lstrip("+-")) > MAX_INT_TEXT:  # `0b`, `0x` and `1:30` forms are longer
+        raise _YamlNumberOutOfRangeError(text, node.start_mark.line + 1)
+    return loader.construct_yaml_int(node)  # type: ignore[arg-type]  # scalar node
 
 
 _ExactLoader.add_constructor("tag:yaml.org,2002:float", _exact_float)
+_ExactLoader.add_constructor("tag:yaml.org,2002:int", _bounded_yaml_int)
 
 
 # A bare JSON number with a fraction or exponent (`"amount": 12.5`): pydantic's JSON
@@ -74,11 +98,27 @@ def parse_line(line: str, where: str) -> Situation:
     found = parse_fast(line)
     if found is not None:
         return found
+    return _validate(_load_json(line, where), where)
+
+
+def _load_json(text: str, where: str) -> object:
+    """JSON text with exact, bounded numbers; every failure an `InputError` naming `where`."""
     try:
-        data = json.loads(line, parse_float=Decimal)
+        return json.loads(text, parse_float=exact_decimal, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not JSON ({exc.msg})", code="bad-file") from None
-    return _validate(data, where)
+    except NumberOutOfRangeError as exc:
+        raise out_of_range_error(where, exc) from None
+    except RecursionError:
+        raise _too_deep(where) from None
+
+
+def _too_deep(where: str) -> InputError:
+    return InputError(
+        f"{where}: nested too deeply to be a situation",
+        code="bad-file",
+        hint="a situation is a few levels deep: request, customer, transaction and its items",
+    )
 
 
 def _validate(data: object, where: str) -> Situation:
@@ -106,15 +146,20 @@ def read_situations(path: str | Path) -> Iterator[Situation]:
         raise InputError(f"cannot read `{file}`: {exc.strerror or exc}", code="bad-file") from None
     except UnicodeDecodeError:
         raise InputError(f"{file}: not UTF-8 text", code="bad-file") from None
-    try:
-        if file.suffix == ".json":
-            data = json.loads(text, parse_float=Decimal)
-        else:
-            data = yaml.load(text, Loader=_ExactLoader)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{file}: cannot parse: {exc}", code="bad-file") from None
+    data = _load_json(text, str(file)) if file.suffix == ".json" else _load_yaml(text, file)
     if isinstance(data, list):
         for i, item in enumerate(data):
             yield _validate(item, f"{file}[{i}]")
     else:
         yield _validate(data, str(file))
+
+
+def _load_yaml(text: str, file: Path) -> object:
+    try:
+        return yaml.load(text, Loader=_ExactLoader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{file}: cannot parse: {exc}", code="bad-file") from None
+    except _YamlNumberOutOfRangeError as exc:
+        raise out_of_range_error(f"{file}:{exc.line}", exc) from None
+    except RecursionError:
+        raise _too_deep(str(file)) from None
