@@ -26,9 +26,11 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
+from ._runtime import DECIMALS
 from .errors import InputError
 
-MAX_DIGITS = 28
+# The precision rules compute in: a fact holds no more digits than arithmetic keeps.
+MAX_DIGITS = DECIMALS.prec
 # The largest whole number a store attribute may hold (28 digits).
 MAX_WHOLE = 10**MAX_DIGITS - 1
 
