@@ -13,13 +13,22 @@ from dataclasses import replace
 from typing import Any
 
 from ._expr import _checked as c
+from ._expr import _syntax as syn
 from ._expr import _types as t
 from ._expr._catalog import RESERVED
 from ._expr._checker import Scope, check_text
-from ._ir import Condition, Explain, Fact, Location, Template
+from ._expr._lexer import ExprError
+from ._expr._parser import parse
+from ._ir import Condition, Explain, Fact, Location, Placeholder, Template
 from ._template import parse_template
 from ._yaml import LoadedYaml, Path
 from .errors import Problem
+
+# How deep a condition, fact, amount or placeholder may nest once the facts it names
+# are written out (and its `all:`/`any:`/`not:` forms counted).  Every walker of the
+# typed tree recurses through facts, so this, not the depth of one expression's text
+# (40, `_expr._parser.MAX_DEPTH`), keeps them all within Python's stack.
+MAX_NESTING = 64
 
 
 class ConditionBuilder:
@@ -40,8 +49,10 @@ class ConditionBuilder:
         self.params = params
         self.raw_facts = raw_facts
         self._fact_types: dict[str, t.Type | None] = {}
+        self._fact_depths: dict[str, int] = {}
+        self._fact_uses: dict[str, list[str]] = {}
+        self._unusable: set[str] = set()  # unusable facts: what builds on them is not reported
         self._facts: dict[str, Fact] = {}
-        self._resolving: list[str] = []
         self.scope = Scope(
             params=dict(params),
             fact_names=frozenset(raw_facts),
@@ -105,37 +116,92 @@ class ConditionBuilder:
                     "rename the fact",
                     key=True,
                 )
+        # In dependency order, so that checking a fact never recurses into another:
+        # a chain of thousands of facts costs a loop, not a deep Python stack.
+        for name in self._fact_order():
             self._fact_type(name)
+
+    def _fact_order(self) -> list[str]:
+        """Facts with the facts they use first; each cycle reported once, its facts unusable."""
+        uses = {name: _fact_names_in(raw, self.raw_facts) for name, raw in self.raw_facts.items()}
+        self._fact_uses = uses
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1: on the path being followed, 2: done
+        for start in self.raw_facts:
+            if start in state:
+                continue
+            path = [start]
+            pending = [iter(uses[start])]
+            state[start] = 1
+            while pending:
+                following = next(pending[-1], None)
+                if following is None:
+                    pending.pop()
+                    done = path.pop()
+                    state[done] = 2
+                    order.append(done)
+                elif state.get(following) == 1:
+                    self._cycle([*path[path.index(following) :], following])
+                elif following not in state:
+                    state[following] = 1
+                    path.append(following)
+                    pending.append(iter(uses[following]))
+        return order
+
+    def _cycle(self, cycle: list[str]) -> None:
+        first = cycle[0]
+        if first in self._fact_types:  # already reported through another of its facts
+            return
+        shown = cycle if len(cycle) <= 8 else [*cycle[:6], "...", cycle[-1]]
+        size = f" ({len(cycle) - 1:,} facts)" if len(cycle) > 8 else ""
+        self.report(
+            "fact-cycle",
+            f"facts refer to each other in a cycle: {' -> '.join(shown)}{size}",
+            ("facts", first),
+            "a fact may use other facts, but not itself",
+            key=True,
+        )
+        for name in cycle:
+            self._fact_types[name] = None
+
+    def bounded(
+        self, expr: c.Expr | None, path: Path, rule_id: str | None, what: str
+    ) -> c.Expr | None:
+        """`expr`, or None with a `too-deep` problem if it nests past `MAX_NESTING`."""
+        if expr is None:
+            return None
+        levels = c.depth(expr, self._fact_depths)
+        if levels <= MAX_NESTING:
+            return expr
+        self.report(
+            "too-deep",
+            f"{what} nests {levels} levels deep counting the facts it uses, "
+            f"over the limit of {MAX_NESTING}",
+            path,
+            "build facts side by side (`a and b`) rather than each on top of the last",
+            rule_id,
+        )
+        return None
 
     # -- facts ------------------------------------------------------------------
     def _fact_type(self, name: str) -> t.Type | None:
+        """Check one fact; the facts it uses have been checked already (`_fact_order`)."""
         if name in self._fact_types:
             return self._fact_types[name]
-        if name in self._resolving:
-            cycle = " -> ".join([*self._resolving[self._resolving.index(name) :], name])
-            self.report(
-                "fact-cycle",
-                f"facts refer to each other in a cycle: {cycle}",
-                ("facts", name),
-                "a fact may use other facts, but not itself",
-                key=True,
-            )
+        path: Path = ("facts", name)
+        expr, source = self._condition_tree(self.raw_facts[name], path, None, want_bool=False)
+        if any(used in self._unusable for used in self._fact_uses.get(name, ())):
+            expr = None  # built on a fact that is broken or too deep: one report is enough
+        elif expr is not None:
+            expr = self.bounded(expr, path, None, f"fact `{name}`")
+        if expr is None:
+            self._unusable.add(name)
             self._fact_types[name] = None
             return None
-        self._resolving.append(name)
-        try:
-            raw = self.raw_facts[name]
-            path: Path = ("facts", name)
-            expr, source = self._condition_tree(raw, path, None, want_bool=False)
-        finally:
-            self._resolving.pop()
-        if name in self._fact_types:  # a cycle through this fact was reported
-            return None
-        fact_type = expr.type if expr is not None else None
-        self._fact_types[name] = fact_type
-        if expr is not None:
-            self._facts[name] = Fact(name, source, expr, self.location(path))
-        return fact_type
+        self._fact_types[name] = expr.type
+        self._fact_depths[name] = c.depth(expr, self._fact_depths)
+        self._facts[name] = Fact(name, source, expr, self.location(path))
+        return expr.type
 
     # -- conditions -------------------------------------------------------------
     def _conditions(self, raw: Any, path: Path, rule_id: str | None) -> tuple[Condition, ...]:
@@ -158,6 +224,7 @@ class ConditionBuilder:
         out: list[Condition] = []
         for item, item_path in entries:
             expr, source = self._condition_tree(item, item_path, rule_id, want_bool=True)
+            expr = self.bounded(expr, item_path, rule_id, "the condition")
             if expr is not None:
                 out.append(Condition(source, expr, self.location(item_path)))
         return tuple(out)
@@ -243,4 +310,37 @@ class ConditionBuilder:
             self.report(
                 problem.code, problem.message, path, problem.hint, rule_id, offset=problem.offset
             )
-        return None if template is None else replace(template, location=self.location(path))
+        if template is None:
+            return None
+        for part in template.parts:
+            if isinstance(part, Placeholder) and (
+                self.bounded(part.expr, path, rule_id, f"`{{{part.source}}}`") is None
+            ):
+                return None
+        return replace(template, location=self.location(path))
+
+
+def _fact_names_in(raw: Any, facts: dict[str, Any]) -> list[str]:
+    """The facts a fact's written form names, found by parsing alone (no checking).
+
+    Text that does not parse names nothing here; checking it reports the problem.
+    """
+    found: list[str] = []
+    pending = [raw]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            try:
+                nodes = [parse(current)]
+            except ExprError:
+                continue
+            while nodes:
+                node = nodes.pop()
+                if isinstance(node, syn.Name) and node.name in facts and node.name not in found:
+                    found.append(node.name)
+                nodes.extend(syn.children(node))
+        elif isinstance(current, list):
+            pending.extend(reversed(current))
+        elif isinstance(current, dict):
+            pending.extend(reversed(list(current.values())))
+    return found

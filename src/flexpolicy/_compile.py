@@ -1,19 +1,33 @@
-"""The native back end: the checked IR compiled to one straight-line Python function.
+"""The native back end: the checked IR compiled to straight-line Python functions.
 
 Generated from the *typed tree*, never from policy text: every name in the
 output is either a parameter of the function, a field name taken from the fact
 models, a temporary we made, or a constant we put in the function's globals
-(strings, decimals and dates never appear as source literals).  The function
-runs with empty `__builtins__`.
+(strings, decimals and dates never appear as source literals).  The functions
+run with empty `__builtins__`.
 
-The function answers with the decision's `Verdict`, testing rules in the order
+The matcher answers with the decision's `Verdict`, testing rules in the order
 the decision semantics need: the first matching guard; else the first matching
 standard rule (or the default) and, if that denies, every flex rule that bends
 it.  Verdicts without a flex rule are constants indexed by the actor's rank, so
 the common decision allocates nothing; a denial that flex rules bend goes
 through `VerdictCache`.  Null checks are emitted only where the type checker
-says a value may be missing; built-in and policy facts (and the line item) are
-computed at most once, on first use.
+says a value may be missing.
+
+Built-in and policy facts (and the line item) are *slots*: each is computed by
+one assignment, emitted just before the first statement that needs it, and read
+as a plain local afterwards.  A fact's code is therefore written once per
+function however often it is used - pasting it into every use made a chain of
+facts that each use the last twice grow the code exponentially - and a fact
+built on others names them instead of nesting their code, so the generated
+Python nests no deeper than one expression does.  Facts are pure and total, so
+computing one a little before a short-circuit would have skipped it changes no
+decision.  Each flex rule is emitted once, after the standard rules, for every
+denial it bends; a slot the standard rules may or may not have reached by then
+is checked against `_U` there.
+
+The generated source is capped (`MAX_SOURCE`); with code that grows linearly
+with the policy, only a policy far past the file-size limit could reach it.
 
 Fields of a record the policy reads more than once are read from the model's
 `__dict__`: a pydantic model defines `__getattr__`, which keeps CPython from
@@ -35,12 +49,20 @@ from ._expr import _types as t
 from ._expr._catalog import RECORDS, ROOTS
 from ._ir import Condition, PolicyIR, Rule
 from ._semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict, VerdictCache
+from .errors import PolicyError
 
 # match(request, customer, transaction, actor, case, as_of, rank) -> Verdict
 Matcher = Callable[..., Verdict]
 
 PARAMS = ("request", "customer", "transaction", "actor", "case", "as_of", "rank")
 _RECORD_ROOTS = ("request", "customer", "transaction", "actor", "case")
+
+# Characters of generated Python.  A policy at the file-size limit compiles to a few
+# megabytes (the 10,000 rules of benchmarks/curve.py: about 6 MB); past this, CPython's
+# compiler would take minutes and gigabytes.
+MAX_SOURCE = 32_000_000
+# Slot code of at most this many characters is computed lazily where it is used.
+SHORT = 300
 
 
 class _Unset:
@@ -58,6 +80,25 @@ class Compiled:
     # amounts[rule id](<PARAMS>) -> what an approval under that rule stands for
     amounts: dict[str, Callable[..., Decimal | None]]
     source: str
+
+
+class _Function:
+    """The statements of one generated function, and which slots they have computed.
+
+    A slot is `ready` where every path to the current statement has computed it.
+    A `declared` slot starts as `_U` in the prologue and is tested before use: one
+    computed lazily inside an expression, or on some paths only (inside the standard
+    rules' loop, seen from the flex rules after it).
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.indent = "    "
+        self.ready: set[str] = set()
+        self.declared: dict[str, None] = {}  # in order, for a stable prologue
+
+    def emit(self, line: str) -> None:
+        self.lines.append(self.indent + line)
 
 
 class _Generator:
@@ -78,7 +119,7 @@ class _Generator:
         }
         self._const_ids: dict[tuple[type, Any], str] = {}
         self._temps = 0
-        self.slots: dict[str, str] = {}  # slot variable -> code computing it
+        self.fn = _Function()
         self.by_dict = self._records_read_twice()
 
     def _records_read_twice(self) -> frozenset[str]:
@@ -115,11 +156,28 @@ class _Generator:
         return f"_t{self._temps}"
 
     def slot(self, name: str, code: Callable[[], str]) -> str:
+        """Code reading slot `name`, which is computed once per call of the function.
+
+        Short code (`SHORT`) is computed where it is first needed, inside the
+        expression, so a condition that short-circuits never pays for it; it is
+        pasted at each use, which costs at most `SHORT` characters a use.  Longer
+        code is one assignment before the current statement, and a local after it.
+        """
         var = f"_s_{name}"
-        if var not in self.slots:
-            self.slots[var] = ""  # reserve first: facts may refer to other facts
-            self.slots[var] = code()
-        return f"({var} if {var} is not _U else ({var} := {self.slots[var]}))"
+        fn = self.fn
+        if var in fn.ready:
+            return var
+        value = code()  # first: the long slots it reads are assigned before it
+        if len(value) <= SHORT:
+            fn.declared[var] = None
+            return f"({var} if {var} is not _U else ({var} := {value}))"
+        if var in fn.declared:
+            fn.emit(f"if {var} is _U:")
+            fn.emit(f"    {var} = {value}")
+        else:
+            fn.emit(f"{var} = {value}")
+        fn.ready.add(var)
+        return var
 
     # -- expressions ------------------------------------------------------------
     def expr(self, e: c.Expr) -> str:
@@ -141,10 +199,13 @@ class _Generator:
                 inner = ", ".join(self.expr(i) for i in items)
                 return f"({inner},)" if items else "()"
             case c.Not(operand=operand):
+                inner = self.expr(operand)
                 if not operand.type.nullable:
-                    return f"(not {self.expr(operand)})"
+                    return f"(not {inner})"
+                if inner.isidentifier():
+                    return f"(None if {inner} is None else not {inner})"
                 tmp = self.temp()
-                return f"(None if ({tmp} := {self.expr(operand)}) is None else not {tmp})"
+                return f"(None if ({tmp} := {inner}) is None else not {tmp})"
             case c.Neg(operand=operand):
                 if operand.type.nullable or operand.type.lenient:
                     return f"_neg({self.expr(operand)})"
@@ -205,7 +266,9 @@ class _Generator:
                 if record is None:  # the checker only builds paths through records
                     raise TypeError(f"`{e.dotted}` walks through a non-record")
                 step, step_type = f".{name}", RECORDS[record][name].type
-            if may_be_none:
+            if may_be_none and code.isidentifier():  # a slot: no temporary needed
+                code = f"(None if {code} is None else {code}{step})"
+            elif may_be_none:
                 tmp = self.temp()
                 code = f"(None if ({tmp} := {code}) is None else {tmp}{step})"
             else:
@@ -218,21 +281,34 @@ class _Generator:
         parts = [self.expr(o) for o in ops]
         if not any(o.type.nullable for o in ops):
             return "(" + (" and " if is_and else " or ").join(parts) + ")"
-        # Kleene logic: a False (True for `or`) decides; otherwise unknown wins.
+        # Kleene logic, flat however many operands: the first False (True for `or`)
+        # decides; otherwise unknown wins.  Nesting an `if` per operand would make a
+        # long `any:` list too deep for CPython's parser.
         decisive, other = ("False", "True") if is_and else ("True", "False")
-        temps = [self.temp() for _ in parts]
-        tail = f"(None if {' or '.join(f'{x} is None' for x in temps)} else {other})"
-        code = tail
-        for tmp, part in reversed(list(zip(temps, parts, strict=True))):
-            code = f"({decisive} if ({tmp} := {part}) is {decisive} else {code})"
-        return code
+        tests: list[str] = []
+        temps: list[str] = []
+        for op, part in zip(ops, parts, strict=True):
+            if op.type.nullable and part.isidentifier():
+                tests.append(f"{part} is {decisive}")
+                temps.append(part)
+            elif op.type.nullable:
+                tmp = self.temp()
+                tests.append(f"({tmp} := {part}) is {decisive}")
+                temps.append(tmp)
+            else:
+                tests.append(f"(not {part})" if is_and else part)
+        unknown = " or ".join(f"{tmp} is None" for tmp in temps)
+        return f"({decisive} if {' or '.join(tests)} else (None if {unknown} else {other}))"
 
     def _nullsafe(self, operands: Sequence[c.Expr], combine: Callable[[list[str]], str]) -> str:
         codes = [self.expr(o) for o in operands]
         guards: list[str] = []
         names: list[str] = []
         for operand, code in zip(operands, codes, strict=True):
-            if operand.type.nullable:
+            if operand.type.nullable and code.isidentifier():  # a slot: read it twice
+                guards.append(f"{code} is None")
+                names.append(code)
+            elif operand.type.nullable:
                 tmp = self.temp()
                 guards.append(f"({tmp} := {code}) is None")
                 names.append(tmp)
@@ -269,8 +345,10 @@ class _Generator:
         if func == "known":
             return f"({self.expr(args[0])} is not None)"
         if func == "coalesce":
-            tmp = self.temp()
             first, fallback = (self.expr(a) for a in args)
+            if first.isidentifier():
+                return f"({first} if {first} is not None else {fallback})"
+            tmp = self.temp()
             return f"({tmp} if ({tmp} := {first}) is not None else {fallback})"
         inner = ", ".join(self.expr(a) for a in args)
         return f"_call({self.const(func)}, [{inner}])"
@@ -286,76 +364,113 @@ class _Generator:
         return " and ".join(parts)
 
     # -- the functions ----------------------------------------------------------
-    def _define(self, name: str, body: list[str]) -> str:
-        """A function of PARAMS: the slots and `__dict__` reads its body uses, then the body."""
-        prologue = [f"    {var} = _U" for var in self.slots]
+    def _define(self, name: str) -> str:
+        """The current function as source: its `__dict__` reads and `_U` slots, then its body."""
+        fn, self.fn = self.fn, _Function()
+        prologue: list[str] = []
         for root in _RECORD_ROOTS:
             if root in self.by_dict:
                 nullable = ROOTS[root].nullable
                 read = f"None if {root} is None else {root}.__dict__" if nullable else None
                 prologue.append(f"    _r_{root} = {read or root + '.__dict__'}")
-        self.slots = {}  # the next function computes its own
-        return "\n".join([f"def {name}({', '.join(PARAMS)}):", *prologue, *body]) + "\n"
+        prologue += [f"    {var} = _U" for var in fn.declared]
+        return "\n".join([f"def {name}({', '.join(PARAMS)}):", *prologue, *fn.lines]) + "\n"
 
     def lever_cap(self) -> str:
-        """`largest_lever_cap`: a lever's conditions are tested only if its cap would count."""
-        body = ["    _best = None"]
+        """`largest_lever_cap`: the best cap among the levers whose conditions hold."""
+        fn = self.fn
+        fn.emit("_best = None")
         for lever in self.ir.levers:
             caps = []
             for rank in range(len(self.ir.roles)):
                 mine = [cap for cap in lever.caps if cap[0] <= rank]
                 caps.append(mine[-1][2] if mine else None)
             table = self.const(tuple(caps))
-            body.append(
-                f"    if (_c := {table}[rank]) is not None and (_best is None or _c > _best)"
-                f" and {self.truth(lever.conditions)}:"
+            truth = self.truth(lever.conditions)
+            fn.emit(
+                f"if (_c := {table}[rank]) is not None and (_best is None or _c > _best)"
+                f" and {truth}:"
             )
-            body.append("        _best = _c")
-        body.append("    return _best")
-        return self._define("_lever_cap", body)
+            fn.emit("    _best = _c")
+        fn.emit("return _best")
+        return self._define("_lever_cap")
 
-    def amount(self, rule: Rule, name: str) -> str:
+    def amount(self, rule: Rule | None, name: str) -> str:
         """What an approval under `rule` stands for: its `amount`, else the request's, else
-        the item's price (as `Evaluation.amount`)."""
-        if rule.amount is not None:
+        the item's price (as `Evaluation.amount`); `rule` None: the latter, for every
+        rule without an `amount:`."""
+        fn = self.fn
+        if rule is not None and rule.amount is not None:
             value = self.expr(rule.amount)
+            if rule.amount.type.kind is t.Kind.ANY:
+                # A store attribute: known to be a number only when it is read.
+                fn.emit(f"return _money({value})")
+                return self._define(name)
         else:
             tmp, price = self.temp(), self._builtin("item_price")
             value = f"({tmp} if ({tmp} := request.amount) is not None else {price})"
-        if rule.amount is not None and rule.amount.type.kind is t.Kind.ANY:
-            # A store attribute: known to be a number only when it is read.
-            return self._define(name, [f"    return _money({value})"])
-        body = [f"    return None if (_v := {value}) is None else _Decimal(_v)"]
-        return self._define(name, body)
+        fn.emit(f"return None if (_v := {value}) is None else _Decimal(_v)")
+        return self._define(name)
 
     def function(self) -> str:
-        ir = self.ir
-        body: list[str] = []
+        """The matcher: guards, then standard rules and default, then the flex rules.
+
+        A denial that flex rules may bend leaves the standard rules' one-pass loop
+        with `_d`, its index in `benders`, and the flex rules after it test it.
+        """
+        ir, fn = self.ir, self.fn
         for rule in ir.guards:
-            body.append(f"    if {self.truth(rule.conditions)}:")
-            body.append(f"        return {self._by_rank(STAGE_GUARD, rule)}[rank]")
-        for rule in ir.standard:
-            body.append(f"    if {self.truth(rule.conditions)}:")
-            body.extend(self._decided(STAGE_STANDARD, rule, "        "))
-        body.extend(self._decided(STAGE_DEFAULT, ir.default, "    "))
-        return self._define("_match", body)
+            truth = self.truth(rule.conditions)
+            fn.emit(f"if {truth}:")
+            fn.emit(f"    return {self._by_rank(STAGE_GUARD, rule)}[rank]")
+        decided = [(STAGE_STANDARD, rule) for rule in ir.standard]
+        decided.append((STAGE_DEFAULT, ir.default))
+        bent = [(stage, rule) for stage, rule in decided if self._benders(rule)]
+        if not bent:
+            for stage, rule in decided[:-1]:
+                truth = self.truth(rule.conditions)
+                fn.emit(f"if {truth}:")
+                fn.emit(f"    return {self._by_rank(stage, rule)}[rank]")
+            fn.emit(f"return {self._by_rank(STAGE_DEFAULT, ir.default)}[rank]")
+            return self._define("_match")
+        index = {(stage, rule.position): i for i, (stage, rule) in enumerate(bent)}
+        at_breaks: list[set[str]] = []  # the slots computed where each `break` leaves
+        fn.emit("while True:  # once: a bendable denial leaves it by `break`")
+        fn.indent = "        "
+        for stage, rule in decided:
+            found = index.get((stage, rule.position))
+            then = [f"return {self._by_rank(stage, rule)}[rank]"]
+            if found is not None:
+                then = [f"_d = {found}", "break"]
+            if stage != STAGE_DEFAULT:
+                truth = self.truth(rule.conditions)
+                fn.emit(f"if {truth}:")
+                then = ["    " + line for line in then]
+            if found is not None:
+                at_breaks.append(set(fn.ready))
+            for line in then:
+                fn.emit(line)
+        fn.indent = "    "
+        fn.ready = set.intersection(*at_breaks)
+        fn.declared.update(dict.fromkeys(sorted(set.union(*at_breaks) - fn.ready)))
+        fn.emit("_m = ()")
+        for flex in ir.flex:
+            denials = frozenset(index[s, r.position] for s, r in bent if flex in self._benders(r))
+            truth = self.truth(flex.conditions)
+            fn.emit(f"if _d in {self.const(denials)} and {truth}:")
+            fn.emit(f"    _m += ({flex.position},)")
+        stages = self.const(tuple((stage, rule.position) for stage, rule in bent))
+        plain = self.const(
+            tuple(self.verdicts.by_rank(stage, rule.position) for stage, rule in bent)
+        )
+        fn.emit(f"return _verdict(*{stages}[_d], _m, rank) if _m else {plain}[_d][rank]")
+        return self._define("_match")
+
+    def _benders(self, rule: Rule) -> list[Rule]:
+        return [f for f in self.ir.flex if rule.id in f.bends] if rule.outcome == "deny" else []
 
     def _by_rank(self, stage: int, rule: Rule) -> str:
         return self.const(self.verdicts.by_rank(stage, rule.position))
-
-    def _decided(self, stage: int, rule: Rule, indent: str) -> list[str]:
-        plain = f"{self._by_rank(stage, rule)}[rank]"
-        benders = [f for f in self.ir.flex if rule.id in f.bends] if rule.outcome == "deny" else []
-        if not benders:
-            return [f"{indent}return {plain}"]
-        lines = [f"{indent}_m = ()"]
-        for flex in benders:
-            lines.append(f"{indent}if {self.truth(flex.conditions)}:")
-            lines.append(f"{indent}    _m += ({flex.position},)")
-        lines.append(
-            f"{indent}return _verdict({stage}, {rule.position}, _m, rank) if _m else {plain}"
-        )
-        return lines
 
 
 def compile_policy(ir: PolicyIR, verdicts: VerdictCache) -> Compiled:
@@ -363,15 +478,41 @@ def compile_policy(ir: PolicyIR, verdicts: VerdictCache) -> Compiled:
     generator = _Generator(ir, verdicts)
     sources = [generator.function(), generator.lever_cap()]
     granting = [r for r in (*ir.standard, *ir.flex, ir.default) if r.outcome == "approve"]
-    names = {rule.id: f"_amount_{i}" for i, rule in enumerate(granting)}
-    sources += [generator.amount(rule, names[rule.id]) for rule in granting]
+    names: dict[str, str] = {}
+    if any(rule.amount is None for rule in granting):
+        sources.append(generator.amount(None, "_amount"))
+    for i, rule in enumerate(granting):
+        names[rule.id] = "_amount" if rule.amount is None else f"_amount_{i}"
+        if rule.amount is not None:
+            sources.append(generator.amount(rule, names[rule.id]))
     source = "\n".join(sources)
-    code = compile(source, f"<flexpolicy:{ir.id}>", "exec")
     namespace = generator.namespace
-    exec(code, namespace)
+    _load(source, ir, namespace)
     return Compiled(
         namespace["_match"],
         namespace["_lever_cap"],
         {rule_id: namespace[name] for rule_id, name in names.items()},
         source,
     )
+
+
+def _load(source: str, ir: PolicyIR, namespace: dict[str, Any]) -> None:
+    """Compile and run the generated module; a policy CPython cannot take is a `PolicyError`."""
+    problem = None
+    if len(source) > MAX_SOURCE:
+        problem = f"the policy compiles to {len(source):,} characters of code"
+    else:
+        try:
+            exec(compile(source, f"<flexpolicy:{ir.id}>", "exec"), namespace)
+        except (SyntaxError, RecursionError, MemoryError) as exc:
+            # The limits on nesting and size are meant to keep us from here.
+            problem = f"the compiled policy is too complex for Python ({type(exc).__name__})"
+    if problem is not None:
+        raise PolicyError.single(
+            "too-complex",
+            f"{problem}, over the limit of {MAX_SOURCE:,}",
+            file=ir.file,
+            line=1,
+            column=1,
+            hint="split the policy by request kind into several files of one directory",
+        )

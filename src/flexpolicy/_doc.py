@@ -50,6 +50,7 @@ __all__ = ["Audience", "Bullet", "PolicySummary", "Section", "summarize", "to_ht
 
 MAX_CONDITIONS = 5  # modifiers per bullet, the last one "2 more" when there are too many
 MAX_SOURCE = 60  # characters of a condition's source text shown to staff as a fallback
+MAX_PHRASE = 300  # characters of the words for one fact, past which it is shown as source
 _TOP_TIER: int = next(
     (int(m.le) for m in Customer.model_fields["tier"].metadata if getattr(m, "le", None)), 5
 )
@@ -166,25 +167,37 @@ def _labels(field: c.Field, values: tuple[Any, ...], holds: bool) -> str:
     return f"not {words[0]}" if len(words) == 1 else f"neither {' nor '.join(words)}"
 
 
-def phrase(expr: c.Expr, ir: PolicyIR, neg: bool = False) -> str | None:
+Memo = dict[tuple[str, bool], str | None]
+
+
+def phrase(expr: c.Expr, ir: PolicyIR, neg: bool = False, memo: Memo | None = None) -> str | None:
     """Value-free words for `expr` being true (`neg`: false); None when it cannot say.
 
     Negation is pushed down to the leaves (De Morgan), so `not coalesce(faulty, false)`
-    reads "not faulty" and `not with_receipt` reads "without a receipt".
+    reads "not faulty" and `not with_receipt` reads "without a receipt".  A fact is
+    worded once per `memo` (facts built on facts that each use the last twice would
+    otherwise be worded exponentially often), and one whose words run past
+    `MAX_PHRASE` characters has none.
     """
+    memo = {} if memo is None else memo
     match expr:
         case c.Not(operand=inner):
-            return phrase(inner, ir, not neg)
+            return phrase(inner, ir, not neg, memo)
         case c.And(operands=ops) | c.Or(operands=ops):
-            parts = [phrase(op, ir, neg) for op in ops]
-            words = [p for p in parts if p is not None]
-            if len(words) < len(parts):
-                return None  # half a condition would say something the rule does not
+            words: list[str] = []
+            for op in ops:
+                part = phrase(op, ir, neg, memo)
+                if part is None:
+                    return None  # half a condition would say something the rule does not
+                words.append(part)
             return _either(_dedupe(words), "and" if isinstance(expr, c.And) != neg else "or")
         case c.FactRef(name=name) if expr.type.kind is t.Kind.BOOL and name in ir.facts:
-            return phrase(ir.facts[name].expr, ir, neg)
+            if (name, neg) not in memo:
+                said = phrase(ir.facts[name].expr, ir, neg, memo)
+                memo[name, neg] = said if said is None or len(said) <= MAX_PHRASE else None
+            return memo[name, neg]
         case c.Call(func="coalesce" | "as_bool", args=(first, *_)):
-            return phrase(first, ir, neg)  # the fallback only matters when a fact is missing
+            return phrase(first, ir, neg, memo)  # the fallback only matters when a fact is missing
         case c.Call(func="known", args=(arg,)):
             noun = _noun(arg)
             return f"{noun} {'not ' if neg else ''}known" if noun else None
@@ -197,11 +210,11 @@ def phrase(expr: c.Expr, ir: PolicyIR, neg: bool = False) -> str | None:
             )
             return no if neg else yes
         case c.Cmp(op=op):
-            return _compare(expr, _NEGATE[op] if neg else op, ir)
+            return _compare(expr, _NEGATE[op] if neg else op, ir, memo)
     return None
 
 
-def _compare(expr: c.Cmp, op: str, ir: PolicyIR) -> str | None:
+def _compare(expr: c.Cmp, op: str, ir: PolicyIR, memo: Memo) -> str | None:
     left, right = expr.left, expr.right
     if op in ("in", "not in"):
         return _membership(left, right, op == "in")
@@ -213,7 +226,7 @@ def _compare(expr: c.Cmp, op: str, ir: PolicyIR) -> str | None:
         return f"{noun} {_OP_WORDS[op]} {other}" if noun and other else None
     value, shown = values[0], value_words(values[0])
     if isinstance(value, bool) and op in ("==", "!="):  # `x == false` reads like `not x`
-        return phrase(left, ir, neg=value != (op == "=="))
+        return phrase(left, ir, value != (op == "=="), memo)
     if isinstance(left, c.Builtin) and left.name == "days_since_purchase":
         return _DAYS.get(op, _COUNTS[op]).format(n=shown, w="days after purchase")
     if isinstance(left, c.Field) and left.dotted in ("request.reason", "request.item_condition"):
@@ -272,6 +285,7 @@ class _Writer:
         self.ir = ir
         self.staff = audience == "staff"
         self.bent = {b for r in ir.flex for b in r.bends}
+        self.memo: Memo = {}
 
     def conditions(self, conditions: tuple[Condition, ...]) -> _Said:
         whom: list[str] = []
@@ -285,7 +299,7 @@ class _Writer:
             if not self.staff and ph.is_internal(condition.expr, self.ir.facts):
                 hidden = True
                 continue
-            said = phrase(condition.expr, self.ir)
+            said = phrase(condition.expr, self.ir, memo=self.memo)
             if said == "always":
                 continue  # `when: true` (a lever offered whenever a decision is made)
             if said is None and self.staff:

@@ -13,6 +13,15 @@ assignment (atomic in CPython):
   wrong (or the directory changed while it was read), the store keeps serving the
   last good set and says why (`store.status.error`), and tries again on the next
   change;
+- so does a reload that fails with an exception flexpolicy did not mean to raise
+  (any `Exception` that is not a `FlexPolicyError`: a bug in flexpolicy, never in
+  the policy).  The store keeps the last good set, reports the failure in
+  `status.error` as a `PolicyError` coded `internal-error` (the file, the exception
+  type, its first line), logs the traceback to the `flexpolicy.store` logger, and
+  keeps watching.  `reload()` and `refresh()` called directly do the same and
+  return False rather than raise: a caller has one place to look (`status`), and the
+  set served is never half replaced.  (`KeyboardInterrupt` and `SystemExit` are
+  not caught, and leave the set served as it was.)
 - reloads are serialised by one lock; decisions take no lock at all.
 
 Changes are found by polling the files' names and contents (`refresh()`, or
@@ -24,7 +33,10 @@ notification API, and works on network filesystems where those do not.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -34,12 +46,15 @@ from typing import Any
 from .decision import Decision
 from .errors import FlexPolicyError, PolicyError
 from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
-from .policy import Engine, FactsIn, PolicySet, load_policies
+from .policy import Engine, FactsIn, PolicySet, load_policies, load_policy
 
 __all__ = ["PolicyStore", "StoreStatus"]
 
 Fingerprint = tuple[tuple[str, str], ...]  # (file name, hash of its bytes), sorted
 Clock = Callable[[], datetime]
+
+_log = logging.getLogger(__name__)
+_DETAIL_LIMIT = 200  # characters of an unexpected exception's message kept in the status
 
 
 def _utc_now() -> datetime:
@@ -86,7 +101,12 @@ class PolicyStore:
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
         fingerprint = self._fingerprint()
-        policies = load_policies(self._directory, engine=engine)
+        try:
+            policies = load_policies(self._directory, engine=engine)
+        except FlexPolicyError:
+            raise
+        except Exception as exc:  # a bug in flexpolicy: still a `PolicyError`, traceback chained
+            raise _unexpected(exc, self._directory, reloading=False) from exc
         self._seen = fingerprint
         # The one piece of state decisions read: replaced, never mutated.
         self._served: tuple[PolicySet, StoreStatus] = (
@@ -129,47 +149,68 @@ class PolicyStore:
     # -- reloading -------------------------------------------------------------------
     def refresh(self) -> bool:
         """Reload if the directory's files changed since the last look; True if a new set
-        is served.  A wrong change is kept out and reported in `status.error`."""
-        if self._fingerprint() == self._seen:
-            return False
-        return self.reload()
+        is served.  A wrong change is kept out and reported in `status.error`; so is any
+        unexpected error (see `reload`)."""
+        try:
+            changed = self._fingerprint() != self._seen
+        except Exception:  # `reload` meets it again, and reports it
+            changed = True
+        return self.reload() if changed else False
 
     def reload(self) -> bool:
-        """Load the directory now; serve it if every file is right, else keep the last good set."""
+        """Load the directory now; serve it if every file is right, else keep the last good set.
+
+        Returns whether a new set is served; never raises for a bad directory.  A failure
+        that is not a `FlexPolicyError` (a bug in flexpolicy) is handled the same way: the
+        last good set stays, `status.error` is a `PolicyError` coded `internal-error`, and
+        the traceback goes to the `flexpolicy.store` logger.  A reload that fails remembers
+        the files it saw, so `refresh` tries again only once they change; call `reload` to
+        try again at once.
+        """
         with self._reload_lock:
-            before = self._fingerprint()
+            before: Fingerprint = ()
             try:
-                policies = load_policies(self._directory, engine=self._engine)
-            except FlexPolicyError as exc:
-                self._seen = before
-                self._refuse(exc)
+                before = self._fingerprint()
+                return self._load(before)
+            except Exception as exc:
+                self._refuse(_unexpected(exc, self._directory, reloading=True))
+                self._seen = before  # only once the failure is recorded: else look again
                 return False
-            except OSError as exc:  # the directory itself went away mid-load
-                self._seen = before
-                self._refuse(
-                    PolicyError.single(
-                        "unreadable",
-                        f"cannot read the policies: {exc.strerror or exc}",
-                        file=str(self._directory),
-                    )
+
+    def _load(self, before: Fingerprint) -> bool:
+        """The body of `reload`, under its lock; `FlexPolicyError`s are refused here."""
+        try:
+            policies = load_policies(self._directory, engine=self._engine)
+        except FlexPolicyError as exc:
+            self._refuse(exc)
+            self._seen = before
+            return False
+        except OSError as exc:  # the directory itself went away mid-load
+            self._refuse(
+                PolicyError.single(
+                    "unreadable",
+                    f"cannot read the policies: {exc.strerror or exc}",
+                    file=str(self._directory),
                 )
-                return False
-            after = self._fingerprint()
-            if after != before:  # a file changed while it was read: the set may mix versions
-                self._seen = ()  # look again on the next refresh
-                self._refuse(
-                    PolicyError.single(
-                        "changed-while-loading",
-                        "policy files changed while they were being loaded",
-                        file=str(self._directory),
-                        hint="the store tries again on the next refresh",
-                    )
+            )
+            self._seen = before
+            return False
+        after = self._fingerprint()
+        if after != before:  # a file changed while it was read: the set may mix versions
+            self._refuse(
+                PolicyError.single(
+                    "changed-while-loading",
+                    "policy files changed while they were being loaded",
+                    file=str(self._directory),
+                    hint="the store tries again on the next refresh",
                 )
-                return False
-            self._seen = after
-            generation = self._served[1].generation + 1
-            self._served = (policies, StoreStatus(generation, self._clock(), _digests(policies)))
-            return True
+            )
+            self._seen = ()  # look again on the next refresh
+            return False
+        status = StoreStatus(self._served[1].generation + 1, self._clock(), _digests(policies))
+        self._served = (policies, status)
+        self._seen = after
+        return True
 
     def _refuse(self, error: FlexPolicyError) -> None:
         policies, status = self._served
@@ -210,7 +251,12 @@ class PolicyStore:
 
     def _poll(self, interval: float) -> None:
         while not self._stop.wait(interval):
-            self.refresh()  # errors land in `status`; the thread never dies of a bad file
+            try:
+                self.refresh()  # errors land in `status`; the thread never dies of a bad file
+            except Exception:  # recording an error failed (a clock that raises, say)
+                _log.exception(
+                    "the policy store watching %s failed; it keeps watching", self._directory
+                )
 
     def close(self) -> None:
         """Stop watching (a no-op when not watching)."""
@@ -233,3 +279,60 @@ class PolicyStore:
 
 def _digests(policies: PolicySet) -> dict[str, str]:
     return {policy.id: policy.digest for policy in policies}
+
+
+def _unexpected(exc: Exception, directory: Path, *, reloading: bool) -> PolicyError:
+    """An exception flexpolicy did not mean to raise while loading, as a one-line problem.
+
+    The file is the one `load_policy` was reading when `exc` was raised (the directory if
+    it was not loading a file).  A failed reload logs the traceback, and the traceback's
+    frames then let go of what the failed load held (after a `MemoryError`, that is what
+    the rest of the process needs); at construction the traceback is the `__cause__` of
+    the error raised instead.
+    """
+    file = _file_being_loaded(exc) or str(directory)
+    kind = type(exc).__name__
+    lines = str(exc).strip().splitlines()
+    detail = "".join(c if c.isprintable() else " " for c in lines[0]) if lines else ""
+    if len(detail) > _DETAIL_LIMIT:
+        detail = detail[: _DETAIL_LIMIT - 1] + "…"
+    if reloading:
+        traceback.clear_frames(exc.__traceback__)
+        _log.error(
+            "reloading policies failed in %s with %s (a bug in flexpolicy); "
+            "the last good set is still served",
+            file,
+            kind,
+            exc_info=exc,
+        )
+        hint = (
+            "the last good set is still served and the next change is tried; the traceback"
+            " is logged by `flexpolicy.store`: please report it with the file"
+        )
+    else:
+        hint = "the traceback is this error's cause: please report it with the file"
+    what = "loading this file" if file != str(directory) else "loading the policies"
+    return PolicyError.single(
+        "internal-error",
+        f"{what} failed with `{kind}`{': ' + detail if detail else ''}"
+        " (a bug in flexpolicy, not in the policy)",
+        file=file,
+        hint=hint,
+    )
+
+
+def _file_being_loaded(exc: BaseException) -> str | None:
+    """The `path` of the innermost `load_policy` call `exc` passed through, if any."""
+    found: str | None = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if (
+            code.co_name == load_policy.__name__
+            and tb.tb_frame.f_globals.get("__name__") == load_policy.__module__
+        ):
+            path = tb.tb_frame.f_locals.get("path")
+            if isinstance(path, str | os.PathLike):
+                found = os.fspath(path)
+        tb = tb.tb_next
+    return found

@@ -8,6 +8,7 @@ already split into `And` of `Cmp`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,3 +128,22 @@ def walk(node: Expr) -> list[Expr]:
         out.append(current)
         stack.extend(reversed(children(current)))
     return out
+
+
+def depth(node: Expr, fact_depths: Mapping[str, int]) -> int:
+    """How deep `node` nests once the facts it names are written out (no recursion).
+
+    `fact_depths` gives the same measure for every fact `node` may name; a fact
+    missing from it counts as one level.  Walkers of the typed tree (the
+    explainer, the analysis, the durable back end) recurse through facts, so it
+    is this depth, not the depth of the text, that must stay bounded.
+    """
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        if isinstance(current, FactRef):
+            level += fact_depths.get(current.name, 1) - 1
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children(current))
+    return deepest

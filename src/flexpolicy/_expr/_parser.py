@@ -14,8 +14,13 @@ Grammar, loosest binding first::
              | NAME | NAME "(" items ")"
 
 Only a bare name can be called, so `customer.flags.pop()` or `().__class__` are
-syntax errors, not attribute lookups.  Nesting is capped so hostile input cannot
-exhaust the Python stack.
+syntax errors, not attribute lookups.
+
+Nesting is capped twice, with one limit.  While parsing, brackets, calls, `not`
+and `-` are counted, since those are what make this parser recurse.  Chains of
+binary operators and field reads (`1*1*...*1`, `a.b.c`) are built in loops, so
+they never exhaust the parser's stack, but they do build a deep tree: the depth
+of the finished tree is measured too, without recursion, before anything walks it.
 """
 
 from __future__ import annotations
@@ -44,7 +49,30 @@ def parse(text: str) -> s.Node:
             tail.start,
             "join conditions with `and` / `or`, or list them under `when:`",
         )
+    deepest = _deeper_than(node, MAX_DEPTH)
+    if deepest is not None:
+        raise _too_deep(deepest.start)
     return node
+
+
+def _too_deep(at: int) -> ExprError:
+    return ExprError(
+        "too-deep",
+        f"expression nests deeper than {MAX_DEPTH} levels",
+        at,
+        "name parts of it as `facts:` and combine them",
+    )
+
+
+def _deeper_than(root: s.Node, limit: int) -> s.Node | None:
+    """The first node found below `limit` levels of the tree, if any (no recursion)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node
+        stack.extend((child, depth + 1) for child in s.children(node))
+    return None
 
 
 class _Parser:
@@ -79,12 +107,7 @@ class _Parser:
     def _enter(self, at: int) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError(
-                "too-deep",
-                f"expression nests deeper than {MAX_DEPTH} levels",
-                at,
-                "name parts of it as `facts:` and combine them",
-            )
+            raise _too_deep(at)
 
     def expr(self) -> s.Node:
         self._enter(self.peek().start)

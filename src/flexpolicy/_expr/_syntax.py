@@ -72,3 +72,21 @@ class Compare(Node):
 
     operands: tuple[Node, ...]
     ops: tuple[str, ...]  # "==" "!=" "<" "<=" ">" ">=" "in" "not in"
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-nodes of a node, for walks that must not recurse."""
+    match node:
+        case ListLit(items=items):
+            return items
+        case Call(args=args):
+            return args
+        case Attr(obj=obj):
+            return (obj,)
+        case Unary(operand=operand):
+            return (operand,)
+        case BoolOp(operands=operands) | Compare(operands=operands):
+            return operands
+        case Arith(left=left, right=right):
+            return (left, right)
+    return ()

@@ -14,12 +14,19 @@ Schema versions: `schema_version` holds one row.  A database without it but with
 table is version 0 (the shape before escalations were persisted).  `UPGRADES[n]` turns
 version n into n + 1; all pending steps run in one transaction, so an interrupted upgrade
 leaves the old version intact.  A database newer than this code is refused, never guessed at.
+
+A SQLite book holds customers' names, complaints and promises, so the file flexpolicy creates
+is private (0600), and so is every folder it makes for it (0700).  SQLite itself would create
+the file readable by every user (0644 less the umask); its side files (`-journal`, `-wal`,
+`-shm`) take the main file's permissions, so a private main file keeps them private too.  A
+file or folder that already exists is left as it is: its permissions are the user's choice.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +175,27 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(name)
 
 
+def _create_private(path: Path) -> None:
+    """Create the missing folders above `path` (0700) and `path` itself, empty (0600).
+
+    An empty file is an empty SQLite database.  `O_EXCL`: a file that exists (or a racing
+    process's new one) is not touched; the umask can only narrow the modes further.
+    """
+    missing: list[Path] = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        with suppress(FileExistsError):  # made by a racing process meanwhile
+            folder.mkdir(mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Take transaction control away from the sqlite3 module so writes can BEGIN IMMEDIATE."""
 
@@ -198,7 +226,7 @@ class Store:
             backend = parsed.get_backend_name()
             path = _sqlite_file(url)
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _create_private(path)
             connect_args: dict[str, Any] = (
                 {"timeout": _BUSY_TIMEOUT_S} if backend == "sqlite" else {}
             )
@@ -208,6 +236,12 @@ class Store:
                 f"cannot open case book `{url}`: {exc}",
                 code="bad-url",
                 hint="use `sqlite:///path/cases.db` or `postgresql+psycopg://user:pw@host/db`",
+            ) from None
+        except OSError as exc:
+            raise InputError(
+                f"cannot create case book `{url}`: {exc.strerror or exc}",
+                code="unwritable",
+                hint="give a path in a folder this user can write to",
             ) from None
         self.backend = backend
         if backend == "sqlite":
