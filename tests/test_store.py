@@ -235,17 +235,18 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 10.0) -
 
 @pytest.fixture
 def exploding_loader(monkeypatch: pytest.MonkeyPatch) -> Callable[[BaseException], None]:
-    """Make `Policy.from_yaml` raise `error` on any file that holds `EXPLODE`."""
+    """Make checking a policy raise `error` on any file that holds `EXPLODE`, as a bug
+    in the builder or the compiler would."""
 
     def install(error: BaseException) -> None:
-        original = flexpolicy.Policy.from_yaml.__func__  # type: ignore[attr-defined]
+        original = flexpolicy.policy.build_policy
 
-        def from_yaml(cls: type[flexpolicy.Policy], text: str | bytes, **kw: Any) -> Any:
-            if EXPLODE in (text if isinstance(text, str) else text.decode()):
+        def build_policy(loaded: Any) -> Any:
+            if EXPLODE in loaded.source:
                 raise error
-            return original(cls, text, **kw)
+            return original(loaded)
 
-        monkeypatch.setattr(flexpolicy.Policy, "from_yaml", classmethod(from_yaml))
+        monkeypatch.setattr(flexpolicy.policy, "build_policy", build_policy)
 
     return install
 

@@ -14,20 +14,24 @@ the common decision allocates nothing; a denial that flex rules bend goes
 through `VerdictCache`.  Null checks are emitted only where the type checker
 says a value may be missing.
 
-Built-in and policy facts (and the line item) are *slots*: each is computed by
-one assignment, emitted just before the first statement that needs it, and read
-as a plain local afterwards.  A fact's code is therefore written once per
-function however often it is used - pasting it into every use made a chain of
-facts that each use the last twice grow the code exponentially - and a fact
-built on others names them instead of nesting their code, so the generated
-Python nests no deeper than one expression does.  Facts are pure and total, so
-computing one a little before a short-circuit would have skipped it changes no
-decision.  Each flex rule is emitted once, after the standard rules, for every
-denial it bends; a slot the standard rules may or may not have reached by then
-is checked against `_U` there.
+Built-in and policy facts (and the line item) are *slots*, computed at most
+once per call.  A fact built on others names their slots instead of nesting
+their code: pasting each fact's code into every use made facts that each use the
+last twice grow the code exponentially, and chains of facts nest deeper than
+CPython's parser allows.  A slot whose code is short (`SHORT` characters) is
+computed where it is first needed, inside the expression, so a condition that
+short-circuits never pays for it; its code is pasted at each use, at most
+`SHORT` characters a use.  A longer one is one assignment just before the first
+statement that needs it, and a local after that.  Facts are pure and total, so
+computing one before a short-circuit that would have skipped it changes no
+decision.  Flex rules are emitted once, after the standard rules, which leave
+their one-pass loop by `break` with the denial to bend; a slot computed on some
+of the paths to a `break` only is tested against `_U` there.
 
-The generated source is capped (`MAX_SOURCE`); with code that grows linearly
-with the policy, only a policy far past the file-size limit could reach it.
+So the code of a fact appears once in each generated function (the matcher, the
+lever cap, each explicit `amount:`), and the source grows linearly with the
+policy; it is capped all the same (`MAX_SOURCE`, `too-complex`), and CPython
+refusing it is the same error.
 
 Fields of a record the policy reads more than once are read from the model's
 `__dict__`: a pydantic model defines `__getattr__`, which keeps CPython from
@@ -57,10 +61,11 @@ Matcher = Callable[..., Verdict]
 PARAMS = ("request", "customer", "transaction", "actor", "case", "as_of", "rank")
 _RECORD_ROOTS = ("request", "customer", "transaction", "actor", "case")
 
-# Characters of generated Python.  A policy at the file-size limit compiles to a few
-# megabytes (the 10,000 rules of benchmarks/curve.py: about 6 MB); past this, CPython's
-# compiler would take minutes and gigabytes.
-MAX_SOURCE = 32_000_000
+# Characters of generated Python.  A policy near the file-size limit compiles to a few
+# megabytes (5,000 generated rules, 972 kB of YAML: 3.3 MB of code); CPython compiles
+# 13 MB in about 6 s at a 1.2 GB peak, so past this loading would cost more than any
+# policy is worth.
+MAX_SOURCE = 16_000_000
 # Slot code of at most this many characters is computed lazily where it is used.
 SHORT = 300
 
@@ -500,7 +505,10 @@ def _load(source: str, ir: PolicyIR, namespace: dict[str, Any]) -> None:
     """Compile and run the generated module; a policy CPython cannot take is a `PolicyError`."""
     problem = None
     if len(source) > MAX_SOURCE:
-        problem = f"the policy compiles to {len(source):,} characters of code"
+        problem = (
+            f"the policy compiles to {len(source):,} characters of code, "
+            f"over the limit of {MAX_SOURCE:,}"
+        )
     else:
         try:
             exec(compile(source, f"<flexpolicy:{ir.id}>", "exec"), namespace)
@@ -510,7 +518,7 @@ def _load(source: str, ir: PolicyIR, namespace: dict[str, Any]) -> None:
     if problem is not None:
         raise PolicyError.single(
             "too-complex",
-            f"{problem}, over the limit of {MAX_SOURCE:,}",
+            problem,
             file=ir.file,
             line=1,
             column=1,

@@ -100,13 +100,24 @@ class Policy:
     def from_yaml(
         cls, text: str | bytes, *, file: str = "<string>", engine: Engine = "native"
     ) -> Policy:
-        """Load a policy from YAML text (`file` names it in error messages)."""
+        """Load a policy from YAML text (`file` names it in error messages).
+
+        Raises `PolicyError` and nothing else: an unexpected exception while loading
+        is a bug in flexpolicy, reported as the problem `internal-error` (with the
+        exception as its `__cause__`), so that a server or a store loading untrusted
+        files can rely on one exception type.
+        """
         _check_engine(engine, file)
-        loaded = load_yaml(text, file)
-        ir, problems = build_policy(loaded)
-        if ir is None:
-            raise PolicyError(problems)
-        return cls(ir, engine=engine)
+        try:
+            loaded = load_yaml(text, file)
+            ir, problems = build_policy(loaded)
+            if ir is None:
+                raise PolicyError(problems)
+            return cls(ir, engine=engine)
+        except PolicyError:
+            raise
+        except Exception as exc:  # the one door for flexpolicy's own bugs (see docstring)
+            raise internal_error(exc, file) from exc
 
     # -- identity ---------------------------------------------------------------
     @property
@@ -328,6 +339,31 @@ def _rebuild(ir: PolicyIR, engine: Engine) -> Policy:
     return Policy(ir, engine=engine)
 
 
+def internal_error(
+    exc: BaseException,
+    file: str,
+    *,
+    what: str = "loading this file",
+    hint: str = "please report it with the file; the exception is chained as `__cause__`",
+) -> PolicyError:
+    """An unexpected exception while loading `file`, as a one-line `PolicyError`.
+
+    Only the first line of the exception's message is kept, without control
+    characters and cut at 200 characters: never a traceback.
+    """
+    lines = str(exc).strip().splitlines()
+    detail = "".join(ch if ch.isprintable() else " " for ch in lines[0]) if lines else ""
+    if len(detail) > 200:
+        detail = detail[:199] + "…"
+    return PolicyError.single(
+        "internal-error",
+        f"{what} failed with `{type(exc).__name__}`{': ' + detail if detail else ''}"
+        " (a bug in flexpolicy, not in the policy)",
+        file=file,
+        hint=hint,
+    )
+
+
 def load_policy(path: str | Path, *, engine: Engine = "native") -> Policy:
     """Load, check and compile one policy file; raise `PolicyError` listing every problem."""
     _check_engine(engine, str(path))
@@ -437,6 +473,7 @@ def load_policies(directory: str | Path, *, engine: Engine = "native") -> Policy
         )
     policies: list[Policy] = []
     problems: list[Problem] = []
+    bug: BaseException | None = None  # the cause of an `internal-error`, kept for a traceback
     for path in files:
         if is_escalations_file(path):
             continue  # escalation rules live beside the policies; `flexpolicy.cases` reads them
@@ -444,6 +481,7 @@ def load_policies(directory: str | Path, *, engine: Engine = "native") -> Policy
             policies.append(load_policy(path, engine=engine))
         except PolicyError as exc:
             problems.extend(exc.problems)
+            bug = bug or (exc.__cause__ if exc.code == "internal-error" else None)
     if problems:
-        raise PolicyError(problems)
+        raise PolicyError(problems) from bug
     return PolicySet(policies)

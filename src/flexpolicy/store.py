@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import traceback
 from collections.abc import Callable
@@ -46,7 +45,7 @@ from typing import Any
 from .decision import Decision
 from .errors import FlexPolicyError, PolicyError
 from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
-from .policy import Engine, FactsIn, PolicySet, load_policies, load_policy
+from .policy import Engine, FactsIn, PolicySet, internal_error, load_policies
 
 __all__ = ["PolicyStore", "StoreStatus"]
 
@@ -54,7 +53,6 @@ Fingerprint = tuple[tuple[str, str], ...]  # (file name, hash of its bytes), sor
 Clock = Callable[[], datetime]
 
 _log = logging.getLogger(__name__)
-_DETAIL_LIMIT = 200  # characters of an unexpected exception's message kept in the status
 
 
 def _utc_now() -> datetime:
@@ -182,6 +180,9 @@ class PolicyStore:
         try:
             policies = load_policies(self._directory, engine=self._engine)
         except FlexPolicyError as exc:
+            internal = [p for p in getattr(exc, "problems", ()) if p.code == "internal-error"]
+            if internal and exc.__cause__ is not None:
+                _log_bug(exc.__cause__, internal[0].file)
             self._refuse(exc)
             self._seen = before
             return False
@@ -284,55 +285,30 @@ def _digests(policies: PolicySet) -> dict[str, str]:
 def _unexpected(exc: Exception, directory: Path, *, reloading: bool) -> PolicyError:
     """An exception flexpolicy did not mean to raise while loading, as a one-line problem.
 
-    The file is the one `load_policy` was reading when `exc` was raised (the directory if
-    it was not loading a file).  A failed reload logs the traceback, and the traceback's
-    frames then let go of what the failed load held (after a `MemoryError`, that is what
-    the rest of the process needs); at construction the traceback is the `__cause__` of
-    the error raised instead.
+    Loading a file turns its own unexpected errors into `internal-error` problems that
+    name it (`Policy.from_yaml`); what reaches here failed around the files, so the
+    directory is named.  A failed reload logs the traceback (see `_log_bug`); at
+    construction the traceback is the `__cause__` of the error raised instead.
     """
-    file = _file_being_loaded(exc) or str(directory)
-    kind = type(exc).__name__
-    lines = str(exc).strip().splitlines()
-    detail = "".join(c if c.isprintable() else " " for c in lines[0]) if lines else ""
-    if len(detail) > _DETAIL_LIMIT:
-        detail = detail[: _DETAIL_LIMIT - 1] + "…"
     if reloading:
-        traceback.clear_frames(exc.__traceback__)
-        _log.error(
-            "reloading policies failed in %s with %s (a bug in flexpolicy); "
-            "the last good set is still served",
-            file,
-            kind,
-            exc_info=exc,
-        )
+        _log_bug(exc, str(directory))
         hint = (
             "the last good set is still served and the next change is tried; the traceback"
             " is logged by `flexpolicy.store`: please report it with the file"
         )
     else:
         hint = "the traceback is this error's cause: please report it with the file"
-    what = "loading this file" if file != str(directory) else "loading the policies"
-    return PolicyError.single(
-        "internal-error",
-        f"{what} failed with `{kind}`{': ' + detail if detail else ''}"
-        " (a bug in flexpolicy, not in the policy)",
-        file=file,
-        hint=hint,
+    return internal_error(exc, str(directory), what="loading the policies", hint=hint)
+
+
+def _log_bug(exc: BaseException, where: str) -> None:
+    """Log an unexpected error's traceback, then let its frames go: after a `MemoryError`,
+    what the failed load held is what the rest of the process needs."""
+    _log.error(
+        "reloading policies failed in %s with %s (a bug in flexpolicy); "
+        "the last good set is still served",
+        where,
+        type(exc).__name__,
+        exc_info=exc,
     )
-
-
-def _file_being_loaded(exc: BaseException) -> str | None:
-    """The `path` of the innermost `load_policy` call `exc` passed through, if any."""
-    found: str | None = None
-    tb = exc.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if (
-            code.co_name == load_policy.__name__
-            and tb.tb_frame.f_globals.get("__name__") == load_policy.__module__
-        ):
-            path = tb.tb_frame.f_locals.get("path")
-            if isinstance(path, str | os.PathLike):
-                found = os.fspath(path)
-        tb = tb.tb_next
-    return found
+    traceback.clear_frames(exc.__traceback__)
