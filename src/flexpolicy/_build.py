@@ -47,7 +47,11 @@ _REQUIRED_TOP = ("policy", "version", "applies_to", "roles")
 
 
 def digest_of(data: Any) -> str:
-    """A content hash that ignores comments, key order and formatting."""
+    """A content hash that ignores comments, key order and formatting.
+
+    `data` is what `load_yaml` built: text keys, and numbers it has already bounded
+    (an int of 5,000 digits, which `json` could not write, is refused as it is read).
+    """
     canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -366,7 +370,7 @@ class _Builder(ConditionBuilder):
                 rule_id,
             )
             return None
-        return checked.expr
+        return self.bounded(checked.expr, path, rule_id, "the amount")
 
     def _default(self) -> Rule:
         rule = self._rule(self.spec.default, "default", 0, ("default",))

@@ -3,17 +3,25 @@
 pydantic says `('rules', 2, 'outcme'): Extra inputs are not permitted`; an
 author needs `returns.yaml:41:5: unknown key `outcme` ... did you mean
 `outcome`?`.  This module does that translation and nothing else.
+
+A value of a union type (a param: true/false, a number, a date, text or a list)
+that fits no branch gets an error from every branch; only the branch meant for the
+value's own type is reported (`params.x: 1,001 entries, over the limit of 1,000`,
+not "input should be a valid boolean").
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from . import schema
 from ._expr._checker import did_you_mean
-from ._yaml import LoadedYaml, Path
+from ._yaml import NUMBER_HINT, LoadedYaml, Path, shown
 from .errors import Problem
 
 
@@ -85,32 +93,62 @@ def _clean_loc(loc: tuple[int | str, ...], data: Any = None) -> Path:
     return tuple(out)
 
 
-def _model_branches(errors: list[Any], data: Any) -> set[Path]:
-    """Where a value's union has a model branch (`ExplainSpec`) that reported an error."""
-    found: set[Path] = set()
-    for item in errors:
-        raw = item["loc"]
-        for i, part in enumerate(raw):
-            if isinstance(part, str) and _is_marker(part) and part[:1].isupper():
-                found.add(_clean_loc(raw[:i], data))
-                break
+def _markers(raw: tuple[int | str, ...], data: Any) -> list[tuple[int, str, Any]]:
+    """The union-branch markers of a loc: (position, marker, the value the union got)."""
+    found: list[tuple[int, str, Any]] = []
+    node = data
+    for i, part in enumerate(raw):
+        if not (isinstance(node, dict) and part in node) and _is_marker(part):
+            found.append((i, str(part), node))
+            continue
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
     return found
 
 
-def _other_branch(
-    raw_loc: tuple[int | str, ...], value: Any, model_branches: set[Path], data: Any
-) -> bool:
-    """An error from a union branch that the value plainly was not meant for.
+def _fits(marker: str, value: Any) -> bool:
+    """Whether a union branch is the one meant for a value of this Python type."""
+    if isinstance(value, bool):
+        return marker == "bool"
+    if isinstance(value, int | Decimal):
+        return marker in ("int", "decimal")
+    if isinstance(value, str):
+        return marker in ("str", "constrained-str")
+    if isinstance(value, date):
+        return marker == "date"
+    if isinstance(value, list):
+        return marker.startswith("list[")
+    if isinstance(value, dict):
+        return marker.startswith("dict[") or marker[:1].isupper()  # a `...Spec` model
+    return False
 
-    For `explain: {staf: hi}` pydantic reports both "not a string" and "unknown
-    key `staf`"; the mapping was clearly meant as the mapping branch.  Only when
-    there is a mapping branch: `version: {}` (text or a number) is reported.
+
+def _meant_branches(errors: list[Any], data: Any) -> list[Any]:
+    """Keep, at every union, only the errors of the branch meant for the value.
+
+    When no branch fits the value's type (`version: {}`), the first branch's errors
+    stand for the union, as pydantic lists them.
     """
-    markers = [p for p in raw_loc if isinstance(p, str) and _is_marker(p)]
-    if not markers or any(m[:1].isupper() for m in markers):
-        return False
-    first = next(i for i, p in enumerate(raw_loc) if isinstance(p, str) and _is_marker(p))
-    return isinstance(value, dict) and _clean_loc(raw_loc[:first], data) in model_branches
+    branches: dict[tuple[int | str, ...], tuple[Any, list[str]]] = {}
+    for item in errors:
+        raw = item["loc"]
+        for i, marker, value in _markers(raw, data):
+            names = branches.setdefault(raw[:i], (value, []))[1]
+            if marker not in names:
+                names.append(marker)
+    chosen = {
+        site: next((m for m in names if _fits(m, value)), names[0])
+        for site, (value, names) in branches.items()
+    }
+    return [
+        item
+        for item in errors
+        if all(chosen[item["loc"][:i]] == m for i, m, _ in _markers(item["loc"], data))
+    ]
 
 
 def _dotted(loc: Path) -> str:
@@ -125,13 +163,9 @@ def problems_from_validation(
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Path, str]] = set()
-    errors = error.errors(include_url=False)
-    model_branches = _model_branches(errors, loaded.data)
-    for item in errors:
+    for item in _meant_branches(error.errors(include_url=False), loaded.data):
         loc = _clean_loc(item["loc"], loaded.data)
         kind = item["type"]
-        if _other_branch(item["loc"], item["input"], model_branches, loaded.data):
-            continue
         if (loc, kind) in seen or (loc, "*") in seen:
             continue
         seen.add((loc, kind))
@@ -146,7 +180,7 @@ def problems_from_validation(
             problems.append(
                 Problem(
                     "unknown-key",
-                    f"unknown key `{key}`",
+                    f"unknown key `{shown(key)}`",
                     loaded.file,
                     span.line,
                     span.column,
@@ -172,14 +206,18 @@ def problems_from_validation(
                 )
             )
             continue
-        span = loaded.span(loc)
-        message = str(item["msg"])
-        message = message[:1].lower() + message[1:]
-        shown = _dotted(loc)
+        where = f"`{_dotted(loc)}`"
+        if loc[-1:] == ("[key]",) and len(loc) >= 2:  # pydantic's loc of a bad mapping key
+            loc = loc[:-1]
+            span = loaded.span(loc, key=True)
+            where = f"`{_dotted(loc[:-1])}`, key `{shown(str(loc[-1]))}`"
+        else:
+            span = loaded.span(loc)
+        code = "bad-number" if kind == "number_out_of_range" else "bad-value"
         problems.append(
             Problem(
-                "bad-value",
-                f"`{shown}`: {message}",
+                code,
+                f"{where}: {_message(kind, loc, item)}",
                 loaded.file,
                 span.line,
                 span.column,
@@ -190,7 +228,46 @@ def problems_from_validation(
     return problems
 
 
+def _message(kind: str, loc: Path, item: Any) -> str:
+    """pydantic's complaint in the loader's words, with the limit a value is over."""
+    value, ctx = item["input"], item.get("ctx") or {}
+    if kind == "string_too_long" and isinstance(value, str):
+        return f"{len(value):,} characters, over the limit of {ctx['max_length']:,}"
+    if kind == "too_long" and "actual_length" in ctx:
+        return f"{ctx['actual_length']:,} entries, over the limit of {ctx['max_length']:,}"
+    if kind == "string_pattern_mismatch" and loc[:1] == ("applies_to",):
+        return f"no request can have the kind `{shown(str(value))}`"
+    if kind == "number_out_of_range":
+        return f"`{shown(str(value))}` is out of range"
+    message = str(item["msg"])
+    return message[:1].lower() + message[1:]
+
+
+_TOO_LONG_HINTS: dict[Path, str] = {
+    ("version",): 'a version is a short label, e.g. `version: "2026.11"`',
+    ("applies_to",): "split the policy by request kind into files of one directory",
+    ("roles",): "the ladder lists the roles that grant or cap something, lowest first",
+    ("remedies",): "declare only the remedies this store's rules grant",
+}
+
+
 def _hint_for(kind: str, loc: Path, value: Any) -> str | None:
+    if kind == "number_out_of_range":
+        return NUMBER_HINT
+    if kind == "string_pattern_mismatch" and loc[:1] == ("applies_to",):
+        usual = str(value).strip().lower()
+        if re.fullmatch(schema.KIND_PATTERN, usual):
+            return f"write `{shown(usual)}`: request kinds are lowercase"
+        return (
+            "a request kind is lowercase letters, digits and `_`, starting with a letter "
+            "(as `request.kind` is), e.g. `price_adjustment`"
+        )
+    if kind in ("too_long", "string_too_long"):
+        if loc[:1] == ("params",):
+            return "a param holds one value or a short list; long data belongs in the facts"
+        if loc[:1] == ("applies_to",) and len(loc) == 2:
+            return f"a request kind has at most {schema.MAX_KIND} characters, as `request.kind`"
+        return _TOO_LONG_HINTS.get(loc, "the limits are listed in docs/policy-language.md")
     if loc and loc[-1] in ("staff", "customer", "explain") and isinstance(value, dict | list):
         return 'YAML read `{...}` or `[...]` as data; quote the sentence: `"{window_days} days"`'
     if loc and loc[-1] == "explain":

@@ -12,6 +12,13 @@ nesting) and again while building (aliases can nest, or contain themselves),
 and a budget on nodes built (so an alias "billion laughs" stops after a bounded
 amount of work).  Floats become `Decimal` from their source text, so
 `0.1` means exactly one tenth.
+
+Numbers are bounded as they are read, as the facts' are (`_fact_numbers`): no more
+than `MAX_DIGITS` (28) digits before the point or after it.  Past that a number is
+`bad-number` before anything expands it - pydantic turns `1.0e+999999999` into an
+int digit by digit for an `int | Decimal` union, and Python will not print (so
+`digest_of` cannot hash) an int of more than 4,300 digits, as a 5,000-digit `0xfff...`
+is.  Messages echo at most `MAX_SHOWN` characters of the input.
 """
 
 from __future__ import annotations
@@ -22,11 +29,22 @@ from typing import Any
 
 import yaml
 
+from ._fact_numbers import MAX_DIGITS, MAX_WHOLE, in_range
 from .errors import PolicyError, Problem
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+# How much of a value a message quotes, and how many digits (leading zeros aside) an
+# int may be written with before it is refused unread: 10**28 takes 94 binary digits.
+MAX_SHOWN = 40
+_MAX_INT_DIGITS = 4 * MAX_DIGITS
+NUMBER_HINT = (
+    f"numbers in a policy have at most {MAX_DIGITS} digits before the point "
+    f"and {MAX_DIGITS} after it"
+)
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 
 Path = tuple[str | int, ...]
 
@@ -161,14 +179,14 @@ class _Builder:
             self.problem(
                 node,
                 "python-tag",
-                f"python-specific tag `{tag.rsplit(':', 1)[-1]}` is not allowed",
+                f"python-specific tag `{shown(tag.rsplit(':', 1)[-1])}` is not allowed",
                 "policy files are plain data; remove the `!!python/...` tag",
             )
         else:
             self.problem(
                 node,
                 "unsupported-tag",
-                f"unsupported YAML tag `{tag}`",
+                f"unsupported YAML tag `{shown(tag)}`",
                 "use plain strings, numbers, lists and mappings",
             )
         return False
@@ -187,14 +205,15 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(key_node, "bad-key", "a mapping key must be a plain name")
                 continue
-            key = self._scalar(key_node)
+            numeric = key_node.tag in (_INT_TAG, _FLOAT_TAG)
+            key = 0 if numeric else self._scalar(key_node)
             if not isinstance(key, str):
-                shown = key_node.value or "null"
+                text = shown(key_node.value or "null")
                 self.problem(
                     key_node,
                     "bad-key",
-                    f"a key must be a name, not `{shown}` (YAML reads it as {_kind_name(key)})",
-                    f'quote it if you mean the text: `"{shown}":`',
+                    f"a key must be a name, not `{text}` (YAML reads it as {_kind_name(key)})",
+                    f'quote it if you mean the text: `"{text}":`',
                 )
                 continue
             if key in result:
@@ -214,27 +233,70 @@ class _Builder:
     def _scalar(self, node: yaml.Node) -> Any:
         assert isinstance(node, yaml.ScalarNode)
         tag = node.tag
-        if tag == "tag:yaml.org,2002:float":
-            text = node.value.replace("_", "")
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                number = None
-            if number is None or not number.is_finite():
-                self.problem(node, "bad-number", f"`{node.value}` is not a finite number")
-                return None
-            return number
+        if tag == _FLOAT_TAG:
+            return self._float(node)
+        if tag == _INT_TAG:
+            return self._int(node)
         try:
             return self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError, AttributeError, KeyError, TypeError):
-            tag_name = tag.rsplit(":", 1)[-1]
-            self.problem(
-                node,
-                "bad-scalar",
-                f"`{node.value}` is not a valid {tag_name}",
-                "remove the explicit `!!` tag, or write a valid value",
-            )
+            self._bad_scalar(node)
             return None
+
+    def _bad_scalar(self, node: yaml.ScalarNode) -> None:
+        self.problem(
+            node,
+            "bad-scalar",
+            f"`{shown(node.value)}` is not a valid {node.tag.rsplit(':', 1)[-1]}",
+            "remove the explicit `!!` tag, or write a valid value",
+        )
+
+    def _out_of_range(self, node: yaml.ScalarNode) -> None:
+        self.problem(node, "bad-number", f"`{shown(node.value)}` is out of range", NUMBER_HINT)
+
+    def _float(self, node: yaml.ScalarNode) -> Decimal | None:
+        text = node.value.replace("_", "")
+        try:
+            number = Decimal(text) if text.isascii() else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self.problem(node, "bad-number", f"`{shown(node.value)}` is not a finite number")
+            return None
+        if not in_range(number):
+            self._out_of_range(node)
+            return None
+        return number
+
+    def _int(self, node: yaml.ScalarNode) -> int | None:
+        """YAML 1.1's ints, as PyYAML reads them, but bounded before they are converted."""
+        text = node.value.replace("_", "")
+        sign = -1 if text[:1] == "-" else 1
+        text = text[1:] if text[:1] in ("-", "+") else text
+        base, digits = 10, text
+        if text[:2] in ("0b", "0x"):
+            base, digits = (2 if text[1] == "b" else 16), text[2:]
+        elif text[:1] == "0" and len(text) > 1:
+            base = 8
+        if len(digits.lstrip("0")) > _MAX_INT_DIGITS:
+            self._out_of_range(node)
+            return None
+        try:
+            if not digits.isascii():  # Python's int() also reads `١٢`; YAML does not
+                raise ValueError(digits)
+            if ":" in digits and base == 10:  # sexagesimal: 1:30 is 90
+                value = 0
+                for part in digits.split(":"):
+                    value = value * 60 + int(part)
+            else:
+                value = int(digits.lstrip("0") or ("0" if digits else ""), base)
+        except ValueError:
+            self._bad_scalar(node)
+            return None
+        if abs(value) > MAX_WHOLE:  # abs: `!!int "+-9..."` reads as negative
+            self._out_of_range(node)
+            return None
+        return sign * value
 
 
 class _ExpansionLimitError(Exception):
@@ -264,6 +326,14 @@ class _TooDeepError(_ExpansionLimitError):
 
     def message(self) -> str:
         return f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded"
+
+
+def shown(text: str) -> str:
+    """Input as a message may quote it: one line of at most `MAX_SHOWN` characters."""
+    cut = text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+    if cut.isprintable():
+        return cut
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in cut)
 
 
 def _kind_name(value: Any) -> str:

@@ -7,6 +7,10 @@ afterwards, by the policy builder, so that every problem gets a "did you mean"
 hint and a location.  `when` and `facts` accept the condition forms of
 DESIGN.md: one expression, a list (all of), `{all: [...]}`, `{any: [...]}`,
 `{not: ...}`.
+
+Every list and text has a bound (the "Limits" of docs/policy-language.md), so a
+runaway value is a located `bad-value` here rather than a cost or a 500 kB message
+later; numbers are bounded as YAML reads them (`_yaml`, `bad-number`).
 """
 
 from __future__ import annotations
@@ -15,9 +19,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
 from ._analysis._codes import ALLOWABLE
+from ._fact_numbers import MAX_DIGITS, in_range
 
 __all__ = [
     "SCHEMA_DIALECT",
@@ -32,11 +46,37 @@ __all__ = [
     "json_schema",
 ]
 
+# The limits of a policy file (and of an escalations file, where they apply).
+MAX_NAME = 100  # ids, roles, remedies, outcomes, kinds: every name
+MAX_TEXT = 2_000  # titles, descriptions, sentences, text params
+MAX_VERSION = 100  # `version`, as text; a number is bounded by its digits
+MAX_LIST_PARAM = 1_000  # entries of one list param
+MAX_KINDS = 100  # request kinds in `applies_to`
+MAX_ROLES = 100  # roles on the ladder
+MAX_REMEDIES = 100  # remedies declared under `remedies:`
+# A request kind as `Request.kind` (models.py) accepts it: a kind no request can have
+# is refused when the policy loads, not silently never matched.
+KIND_PATTERN = r"^[a-z][a-z0-9_]*$"
+MAX_KIND = 64
+
 Identifier = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$"),
+    StringConstraints(min_length=1, max_length=MAX_NAME, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$"),
 ]
-ShortText = Annotated[str, StringConstraints(max_length=2_000)]
+# A name the builder checks itself (with "did you mean"): bounded here, so its message
+# never quotes a runaway value.
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME)]
+ShortText = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+RequestKind = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_KIND, pattern=KIND_PATTERN)
+]
+# Strict numbers: YAML gives an int or a Decimal, and `true` is no version `1`.
+Version = Annotated[
+    Annotated[str, StringConstraints(min_length=1, max_length=MAX_VERSION)]
+    | Annotated[int, Strict()]
+    | Annotated[Decimal, Strict()],
+    WithJsonSchema({"type": ["string", "number"], "maxLength": MAX_VERSION}),
+]
 
 _CONDITION_SCHEMA: dict[str, Any] = {
     "description": "an expression, a list (all of), {all: [...]}, {any: [...]} or {not: ...}",
@@ -58,7 +98,36 @@ Condition = Annotated[Any, WithJsonSchema(_CONDITION_SCHEMA)]
 """A condition in any of its written forms; its structure is checked by the builder."""
 
 Expression = Annotated[str | int | Decimal, WithJsonSchema({"type": ["string", "number"]})]
-ParamValue = bool | int | Decimal | date | str | list[bool | int | Decimal | date | str]
+_ParamScalar = bool | int | Decimal | date | ShortText
+_PARAM_SCALAR_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string", "maxLength": MAX_TEXT}]
+}
+ParamValue = Annotated[
+    _ParamScalar | Annotated[list[_ParamScalar], Field(max_length=MAX_LIST_PARAM)],
+    WithJsonSchema(
+        {
+            "description": "true/false, a number, a date (`2026-01-31`), text, or a list of them",
+            "anyOf": [
+                *_PARAM_SCALAR_SCHEMA["anyOf"],
+                {"type": "array", "maxItems": MAX_LIST_PARAM, "items": _PARAM_SCALAR_SCHEMA},
+            ],
+        }
+    ),
+]
+
+
+def _bounded_decimal(value: Decimal) -> Decimal:
+    """A decimal read from text (`caps: {associate: "1e999999999"}`) has the YAML bound."""
+    if not in_range(value):
+        raise PydanticCustomError(
+            "number_out_of_range",
+            "Input should be a number of at most {max_digits} digits before and after the point",
+            {"max_digits": MAX_DIGITS},
+        )
+    return value
+
+
+Cap = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), AfterValidator(_bounded_decimal)]
 
 
 # Editor hints only: the builder checks these values itself, with "did you mean" hints.
@@ -85,20 +154,20 @@ class RuleSpec(_Spec):
     """One rule: when it matches, what it decides, who may grant it and why."""
 
     id: Identifier
-    kind: str = Field(
+    kind: Name = Field(
         "standard",
         description="`guard`, `standard` or `flex`",
         json_schema_extra={"enum": ["guard", "standard", "flex"]},
     )
     title: ShortText | None = Field(None, description="a short plain-language name")
     when: Condition
-    outcome: str = Field(description="`approve`, `deny` or `refer`", json_schema_extra=_OUTCOMES)
-    remedy: str | None = Field(None, description=_REMEDY)
-    authority: str | None = Field(None, description="the lowest role that may grant it")
+    outcome: Name = Field(description="`approve`, `deny` or `refer`", json_schema_extra=_OUTCOMES)
+    remedy: Name | None = Field(None, description=_REMEDY)
+    authority: Name | None = Field(None, description="the lowest role that may grant it")
     amount: Expression | None = Field(None, description="an expression for the amount granted")
-    bends: list[str] | None = Field(None, description="flex only: the denials it may bend")
+    bends: list[Name] | None = Field(None, description="flex only: the denials it may bend")
     explain: Explain | None = None
-    allow: list[str] | None = Field(
+    allow: list[Name] | None = Field(
         None,
         description="`flexpolicy check` findings this rule is known to have: `[guard-overlap]`",
         json_schema_extra=_ALLOW,
@@ -108,9 +177,9 @@ class RuleSpec(_Spec):
 class DefaultSpec(_Spec):
     """What happens when no standard rule matches (deny unless said otherwise)."""
 
-    outcome: str = Field("deny", json_schema_extra=_OUTCOMES)
-    remedy: str | None = Field(None, description=_REMEDY)
-    authority: str | None = None
+    outcome: Name = Field("deny", json_schema_extra=_OUTCOMES)
+    remedy: Name | None = Field(None, description=_REMEDY)
+    authority: Name | None = None
     amount: Expression | None = None
     explain: Explain | None = None
 
@@ -119,12 +188,12 @@ class LeverSpec(_Spec):
     """A discretionary gesture staff may offer, capped by role."""
 
     id: Identifier
-    kind: str | None = Field(None, description="`gift_card`, `complimentary_item`, ...")
+    kind: Name | None = Field(None, description="`gift_card`, `complimentary_item`, ...")
     title: ShortText | None = None
     when: Condition = True
-    caps: dict[str, Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]]
+    caps: dict[Name, Cap]
     explain: Explain | None = None
-    allow: list[str] | None = Field(
+    allow: list[Name] | None = Field(
         None,
         description="`flexpolicy check` findings this lever is known to have",
         json_schema_extra=_ALLOW,
@@ -141,12 +210,12 @@ class PolicySpec(_Spec):
     )
 
     policy: Identifier
-    version: Annotated[str | int | Decimal, WithJsonSchema({"type": ["string", "number"]})]
+    version: Version
     title: ShortText | None = None
     description: ShortText | None = None
-    applies_to: Annotated[list[str], Field(min_length=1)]
-    roles: Annotated[list[Identifier], Field(min_length=1)]
-    remedies: list[Identifier] = Field(
+    applies_to: Annotated[list[RequestKind], Field(min_length=1, max_length=MAX_KINDS)]
+    roles: Annotated[list[Identifier], Field(min_length=1, max_length=MAX_ROLES)]
+    remedies: Annotated[list[Identifier], Field(max_length=MAX_REMEDIES)] = Field(
         default_factory=list, description="remedies of this store, beyond the built-in ones"
     )
     params: dict[Identifier, ParamValue] = Field(default_factory=dict)
@@ -162,7 +231,7 @@ class EscalationRuleSpec(_Spec):
     id: Identifier
     title: ShortText | None = None
     when: Condition
-    escalate_to: str = Field(description="the role of the ladder that takes the case over")
+    escalate_to: Name = Field(description="the role of the ladder that takes the case over")
     action: Identifier = Field("review", description="`callback`, `review`, `refund_check`, ...")
     explain: Explain | None = None
 
@@ -171,10 +240,10 @@ class EscalationsSpec(_Spec):
     """An escalations file: rules over `case.*` facts, raised by `CaseBook.sweep`."""
 
     escalations: Identifier
-    version: Annotated[str | int | Decimal, WithJsonSchema({"type": ["string", "number"]})]
+    version: Version
     title: ShortText | None = None
     description: ShortText | None = None
-    roles: Annotated[list[Identifier], Field(min_length=1)]
+    roles: Annotated[list[Identifier], Field(min_length=1, max_length=MAX_ROLES)]
     params: dict[Identifier, ParamValue] = Field(default_factory=dict)
     facts: dict[Identifier, Condition] = Field(default_factory=dict)
     rules: list[EscalationRuleSpec] = Field(default_factory=list)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .._runtime import DECIMALS
+
 MAX_LENGTH = 2_000
 
 _DIGITS = frozenset("0123456789")
@@ -154,6 +156,15 @@ def _number(text: str, start: int, tokens: list[Token]) -> int:
         )
     raw = text[start:i]
     digits = raw.replace("_", "")
+    whole, _, fraction = digits.partition(".")
+    if len(whole.lstrip("0")) > DECIMALS.prec or len(fraction) > DECIMALS.prec:
+        shown = raw if len(raw) <= 40 else raw[:39] + "…"
+        raise ExprError(
+            "bad-number",
+            f"`{shown}` has more digits than a rule computes with ({DECIMALS.prec})",
+            start,
+            "numbers in rules hold at most 28 digits before and after the point",
+        )
     value: int | Decimal = Decimal(digits) if is_decimal else int(digits)
     tokens.append(Token("num", raw, start, i, value))
     return i
