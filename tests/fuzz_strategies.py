@@ -46,6 +46,14 @@ SHARES = {
     "bulk-hostile-yaml": 0.02,
     "bulk-situation-mappings": 0.53,
     "bulk-situation-json": 0.22,
+    # the shapes of issue 14: each input is a policy of up to thousands of facts or
+    # digits, loaded (and decided) whole, so a few hundred of them per run
+    "bulk-fact-doubling": 0.002,
+    "bulk-fact-chains": 0.002,
+    "bulk-deep-expressions": 0.002,
+    "bulk-big-numbers": 0.003,
+    "bulk-linear-source": 0.0005,
+    "hyp-shapes": 0.001,
 }
 COUNTS: dict[str, int] = {}
 
@@ -711,4 +719,511 @@ situation_texts = st.one_of(
         situation_mappings,
     ),
     st.text(max_size=60),
+)
+
+
+# -- policy shapes that once took the loader down (issue 14) ----------------------------
+#
+# Four families, each a pure function of its parameters (so hypothesis can shrink a
+# failure to the smallest size) and a `random_*` function of a seeded Random for the
+# bulk.  Sizes reach past the loader's limits on purpose: a shape over a limit must be
+# refused cleanly (`too-deep`, `fact-cycle`, `bad-number`, ...) and fast, one under
+# them must load, decide and explain.
+#
+# - fact doubling: `f{i}: f{i-1} + f{i-1}` (and a boolean and a Fibonacci variant), once
+#   exponential in generated code;
+# - long chains: `f{i}: f{i-1} + 1` (`not`, `coalesce`, `-`), and fact cycles;
+# - deep expressions: `1*1*...*1 > 0`, `a + b + ...`, long `any:` lists, nested `not:`,
+#   parentheses;
+# - big numbers: `1.0e+999999999` and hex, octal, binary and sexagesimal ints of
+#   thousands of digits, in params, `version`, `amount`, caps and expressions, and
+#   numbers just inside the bounds.
+
+# Where the shape's top expression goes.  `cond` places take a true/false condition
+# (an expression or a structured form); `value` places take an expression (placeholders
+# and amounts); `when` etc. compare a number with zero first.
+COND_PLACES = ["when", "when-list", "any", "not", "guard", "flex", "lever", "fact"]
+VALUE_PLACES = ["amount", "default-amount", "explain", "customer", "lever-explain"]
+ORDERS = ["file", "reversed", "shuffled"]
+# The bases of numeric chains: one internal, others a customer's sentence may show.
+NUMBER_BASES = [
+    "customer.purchases_12m",
+    "customer.purchases_12m",
+    "days_since_purchase",
+    "coalesce(request.amount, 1)",
+    "item_price",
+    "customer.attributes.score",
+]
+BOOL_BASES = [
+    "customer.purchases_12m > 0",
+    "request.store_at_fault",
+    "known(customer.segment)",
+    "coalesce(request.has_receipt, true)",
+]
+
+
+def _ordered(facts: list[tuple[str, Any]], order: str, seed: int = 0) -> dict[str, Any]:
+    if order == "reversed":
+        facts = facts[::-1]
+    elif order == "shuffled":
+        facts = facts[:]
+        random.Random(seed).shuffle(facts)
+    return dict(facts)
+
+
+def placed_policy(
+    facts: list[tuple[str, Any]],
+    top: Any,
+    place: str,
+    *,
+    numeric: bool,
+    order: str = "file",
+    params: dict[str, Any] | None = None,
+) -> str:
+    """A policy (JSON text, which is YAML) that uses `top` once, where `place` says.
+
+    `top` is an expression (a number when `numeric`, else true/false) or, for
+    conditions, a structured form (`{any: [...]}`, `{not: ...}`, a list)."""
+    structured = not isinstance(top, str)
+    if (structured and place in VALUE_PLACES) or (not numeric and "amount" in place):
+        place = "when"  # no placeholder holds a structured form, no amount is true/false
+    cond: Any = f"({top}) >= 0" if numeric and not structured else top
+    approve: dict[str, Any] = {"id": "r", "when": "customer.tier >= 1", "outcome": "approve"}
+    approve["remedy"] = "refund"
+    rules: list[dict[str, Any]] = [approve]
+    levers: list[dict[str, Any]] = []
+    default: dict[str, Any] = {"outcome": "deny"}
+    policy_facts = list(facts)
+    if place == "when":
+        approve["when"] = cond
+    elif place == "when-list":
+        approve["when"] = ["customer.tier >= 1", cond]
+    elif place == "any":
+        approve["when"] = {"any": [cond, "customer.tier > 4"]}
+    elif place == "not":
+        approve["when"] = {"not": cond}
+    elif place == "guard":
+        rules.insert(
+            0,
+            {"id": "g", "kind": "guard", "when": cond, "outcome": "refer"}
+            | {"authority": "supervisor"},
+        )
+    elif place == "flex":
+        approve.update(when="customer.tier >= 5")
+        rules.append({"id": "past", "when": "customer.tier >= 1", "outcome": "deny"})
+        rules.append(
+            {"id": "fx", "kind": "flex", "bends": ["past", "default"], "when": cond}
+            | {"outcome": "approve", "remedy": "store_credit", "authority": "supervisor"}
+        )
+    elif place == "lever":
+        levers.append({"id": "l", "when": cond, "caps": {"associate": 10, "supervisor": 25}})
+    elif place == "fact":
+        policy_facts.append(("top_fact", cond))
+        approve["when"] = ["customer.tier >= 1", "top_fact"]
+    elif place == "amount":
+        approve["amount"] = top
+    elif place == "default-amount":
+        default = {"outcome": "approve", "remedy": "store_credit", "amount": top}
+    elif place == "explain":
+        approve["explain"] = "Because {" + top + "}, approved."
+    elif place == "customer":
+        approve["explain"] = {"staff": "Approved.", "customer": "As {" + top + "} shows."}
+    else:  # lever-explain
+        levers.append({"id": "l", "caps": {"associate": 10}, "explain": "Offer it: {" + top + "}."})
+    policy: dict[str, Any] = {
+        "policy": "shapes",
+        "version": "1",
+        "applies_to": ["return", "exchange"],
+        "roles": ["associate", "supervisor", "store_manager"],
+        "params": {"window_days": 30, **(params or {})},
+        "facts": _ordered(policy_facts, order, len(policy_facts)),
+        "rules": rules,
+        "default": default,
+    }
+    if levers:
+        policy["levers"] = levers
+    return json.dumps(policy, indent=1)
+
+
+DOUBLING_SHAPES = ["sum", "bool", "fib"]
+
+
+def doubling_policy(shape: str, depth: int, place: str, order: str = "file", base: int = 0) -> str:
+    """Each fact uses the one before it twice (`sum`, `bool`) or the two before it (`fib`)."""
+    if shape == "bool":
+        facts = [("b0", BOOL_BASES[base % len(BOOL_BASES)])]
+        facts += [
+            (f"b{i}", f"b{i - 1} and (b{i - 1} or customer.returns_12m > {i})")
+            for i in range(1, depth + 1)
+        ]
+        return placed_policy(facts, f"b{depth}", place, numeric=False, order=order)
+    facts = [("f0", NUMBER_BASES[base % len(NUMBER_BASES)])]
+    for i in range(1, depth + 1):
+        if shape == "fib":
+            facts.append((f"f{i}", "f0 + 1" if i == 1 else f"f{i - 1} + f{i - 2}"))
+        else:
+            facts.append((f"f{i}", f"f{i - 1} + f{i - 1}"))
+    return placed_policy(facts, f"f{depth}", place, numeric=True, order=order)
+
+
+CHAIN_SHAPES = ["plus", "minus", "negate", "not", "coalesce", "coalesce-bool"]
+
+
+def chain_policy(shape: str, length: int, place: str, order: str = "file", base: int = 0) -> str:
+    """`length` facts, each built on the one before: `f{i}: f{i-1} + 1` and the like."""
+    numeric = shape not in ("not", "coalesce-bool")
+    if shape == "not":
+        first = BOOL_BASES[base % len(BOOL_BASES)]
+    elif shape == "coalesce-bool":
+        first = "request.has_receipt"
+    elif shape == "coalesce":
+        first = "request.amount"
+    else:
+        first = NUMBER_BASES[base % len(NUMBER_BASES)]
+    step = {
+        "plus": "f{p} + 1",
+        "minus": "f{p} - {i}",
+        "negate": "-f{p}",
+        "not": "not f{p}",
+        "coalesce": "coalesce(f{p}, {i})",
+        "coalesce-bool": "coalesce(f{p}, false)",
+    }[shape]
+    facts = [("f0", first)]
+    facts += [(f"f{i}", step.format(p=i - 1, i=i)) for i in range(1, length + 1)]
+    return placed_policy(facts, f"f{length}", place, numeric=numeric, order=order)
+
+
+def cycle_policy(length: int, place: str, order: str = "file", tail: int = 0) -> str:
+    """Facts `c0 .. c{length-1}` each using the next, the last using the first; a chain
+    of `tail` facts leads into the cycle, and the rule reads the chain's end."""
+    facts = [(f"c{i}", f"c{(i + 1) % length} + 1") for i in range(length)]
+    facts += [(f"t{i}", f"{'t' + str(i - 1) if i else 'c0'} + 1") for i in range(tail)]
+    top = f"t{tail - 1}" if tail else f"c{length // 2}"
+    return placed_policy(facts, top, place, numeric=True, order=order)
+
+
+DEEP_SHAPES = ["product", "sum", "any", "not", "parens", "negate"]
+_SUM_TERMS = ["customer.tier", "customer.purchases_12m", "window_days", "1", "item_price"]
+
+
+def deep_expression_policy(shape: str, size: int, place: str, variant: int = 0) -> str:
+    """One expression (or structured condition) `size` operands long or deep."""
+    if shape == "product":
+        factor = ["1", "1", "customer.tier", "item_price"][variant % 4]
+        return placed_policy([], "*".join([factor] * size), place, numeric=True)
+    if shape == "sum":
+        terms = [_SUM_TERMS[(variant + k) % len(_SUM_TERMS)] for k in range(size)]
+        return placed_policy([], " + ".join(terms), place, numeric=True)
+    if shape == "any":
+        items: list[Any] = [f"customer.attributes.a{k} == 1" for k in range(size)]
+        if variant % 3 == 1:  # the same list as an expression of `or`s, where it fits
+            top: Any = " or ".join(items)
+        elif variant % 3 == 2:
+            top = {"not": {"any": items}}
+        else:
+            top = {"any": items}
+        return placed_policy([], top, place if variant % 3 == 1 else "when", numeric=False)
+    if shape == "not":
+        top = BOOL_BASES[variant % len(BOOL_BASES)]
+        for _ in range(size):
+            top = {"not": top}
+        return placed_policy([], top, place, numeric=False)
+    if shape == "parens":
+        inner = ATOMS_ALL[variant % len(ATOMS_ALL)]
+        return placed_policy([], "(" * size + inner + ")" * size, place, numeric=False)
+    # negate: - - - 1
+    return placed_policy([], "-" * size + "1", place, numeric=True)
+
+
+def _log_size(rng: random.Random, top: int, bottom: int = 1) -> int:
+    """A size from `bottom` to `top`, small ones as likely as large ones by order of magnitude."""
+    return min(top, max(bottom, round(bottom * (top / bottom) ** rng.random())))
+
+
+def random_doubling_policy(rng: random.Random) -> str:
+    depth = rng.choice([rng.randint(1, 40), rng.randint(1, 12), rng.choice([39, 40, 62, 63, 64])])
+    place = rng.choice(COND_PLACES + VALUE_PLACES)
+    return doubling_policy(
+        rng.choice(DOUBLING_SHAPES), depth, place, rng.choice(ORDERS), rng.randrange(8)
+    )
+
+
+def random_chain_policy(rng: random.Random) -> str:
+    if rng.random() < 0.2:
+        length = _log_size(rng, 3000, 2)
+        return cycle_policy(
+            length,
+            rng.choice(COND_PLACES + VALUE_PLACES),
+            rng.choice(ORDERS),
+            rng.choice([0, 0, 1, rng.randint(1, 70)]),
+        )
+    length = rng.choice([rng.randint(1, 64), rng.randint(1, 300), rng.choice([60, 64, 65, 67])])
+    return chain_policy(
+        rng.choice(CHAIN_SHAPES),
+        length,
+        rng.choice(COND_PLACES + VALUE_PLACES),
+        rng.choice(ORDERS),
+        rng.randrange(8),
+    )
+
+
+_DEEP_SIZES = {"product": 400, "sum": 400, "any": 600, "not": 30, "parens": 70, "negate": 70}
+
+
+def random_deep_expression_policy(rng: random.Random) -> str:
+    shape = rng.choice(DEEP_SHAPES)
+    top = _DEEP_SIZES[shape]
+    size = _log_size(rng, top) if rng.random() < 0.8 else rng.randint(max(1, top - 10), top)
+    if shape == "not" and rng.random() < 0.1:
+        size = rng.randint(31, 64)  # past the brief's 30, up to YAML's own depth limit
+    return deep_expression_policy(
+        shape, size, rng.choice(COND_PLACES + VALUE_PLACES), rng.randrange(12)
+    )
+
+
+# -- big numbers -------------------------------------------------------------------------
+
+NUMBER_KINDS = ["exponent", "hex", "octal", "binary", "sexagesimal", "decimal", "inside"]
+# Numbers at or just inside the bounds (28 digits before the point and after): they load.
+INSIDE_BOUNDS = [
+    "9" * 28,
+    "-" + "9" * 28,
+    "0." + "9" * 28,
+    "9" * 28 + "." + "9" * 28,
+    "0." + "0" * 27 + "1",
+    "1.0e+27",
+    "1.0e-27",
+    "9.999e+27",
+    "1_000_000_000_000_000_000_000_000_000",
+    hex(10**28 - 1),
+    bin(10**28 - 1),
+    "0" + oct(10**28 - 1)[2:],
+    "0x" + "0" * 5000 + "ff",
+    "1:30",
+    "190:20:30",
+]
+# Just outside.
+OUTSIDE_BOUNDS = ["1" + "0" * 28, hex(10**28), "1.0e+28", "0." + "0" * 28 + "1", "1.0e-29"]
+
+
+def big_number(kind: str, size: int, variant: int = 0) -> str:
+    """YAML number text of `kind` with about `size` digits (an exponent of `size`)."""
+    sign = ["", "", "-", "+"][variant % 4]
+    rng = random.Random(size * 31 + variant)
+    if kind == "exponent":
+        mantissa = ["1.0", "9.99", "0.0", "1.", "12_345.6"][variant % 5]
+        return f"{sign}{mantissa}e{'+-'[variant // 5 % 2]}{size}"
+    if kind == "hex":
+        return sign + "0x" + "".join(rng.choice("0123456789abcdefABCDEF") for _ in range(size))
+    if kind == "octal":
+        return sign + "0" + "".join(rng.choice("01234567") for _ in range(size))
+    if kind == "binary":
+        return sign + "0b1" + "".join(rng.choice("01_") for _ in range(size - 1))
+    if kind == "sexagesimal":
+        groups = [str(rng.randint(1, 99))] + [str(rng.randint(0, 59)) for _ in range(size // 2)]
+        return sign + ":".join(groups)
+    if kind == "decimal":
+        return sign + "1" + "".join(rng.choice("0123456789") for _ in range(size - 1))
+    numbers = INSIDE_BOUNDS + OUTSIDE_BOUNDS
+    return numbers[(size + variant) % len(numbers)]
+
+
+NUMBER_PLACES = [
+    "param",
+    "param-list",
+    "version",
+    "amount",
+    "default-amount",
+    "cap",
+    "cap-text",
+    "amount-expr",
+    "when-expr",
+    "fact",
+    "title",
+    "param-key",
+]
+
+
+def big_number_policy(number: str, where: str) -> str:
+    """A small policy (YAML text) holding `number`, unquoted unless `where` says text."""
+    head = {
+        "version": 'version: "1"\n',
+        "params": "params: {window_days: 30}\n",
+        "title": "",
+        "facts": "",
+        "rule": "",
+        "default": "",
+        "levers": "",
+    }
+    q = json.dumps
+    if where == "param":
+        head["params"] = f"params: {{window_days: 30, x: {number}}}\n"
+    elif where == "param-list":
+        head["params"] = f"params:\n  window_days: 30\n  xs: [1, {number}, 2]\n"
+    elif where == "version":
+        head["version"] = f"version: {number}\n"
+    elif where == "amount":
+        head["rule"] = f"    amount: {number}\n"
+    elif where == "default-amount":
+        head["default"] = f"default: {{outcome: approve, remedy: refund, amount: {number}}}\n"
+    elif where == "cap":
+        head["levers"] = f"levers:\n  - {{id: l, caps: {{associate: 1, supervisor: {number}}}}}\n"
+    elif where == "cap-text":
+        head["levers"] = f"levers:\n  - {{id: l, caps: {{associate: {q(number)}}}}}\n"
+    elif where == "amount-expr":
+        head["rule"] = f"    amount: {q(number)}\n"
+    elif where == "when-expr":
+        head["rule"] = f"  - id: w\n    when: {q('customer.purchases_12m < ' + number)}\n"
+        head["rule"] += "    outcome: deny\n"
+    elif where == "fact":
+        head["facts"] = f"facts:\n  big: {number}\n"
+    elif where == "title":
+        head["title"] = f"title: {number}\n"
+    else:  # param-key
+        head["params"] = f"params: {{window_days: 30, {number}: 1}}\n"
+    # `head["rule"]` adds a key to this rule, or a rule after it
+    rule = "rules:\n  - id: r\n    when: customer.tier >= 1\n    outcome: approve\n"
+    rule += "    remedy: refund\n" + head["rule"]
+    return (
+        "policy: numbers\n"
+        + head["version"]
+        + head["title"]
+        + "applies_to: [return, exchange]\n"
+        + "roles: [associate, supervisor, store_manager]\n"
+        + head["params"]
+        + head["facts"]
+        + rule
+        + head["default"]
+        + head["levers"]
+    )
+
+
+_NUMBER_SIZES = {
+    "exponent": 999_999_999,
+    "hex": 20_000,
+    "octal": 20_000,
+    "binary": 20_000,
+    "sexagesimal": 20_000,
+    "decimal": 20_000,
+    "inside": len(INSIDE_BOUNDS) + len(OUTSIDE_BOUNDS),
+}
+
+
+def random_big_number_policy(rng: random.Random) -> str:
+    kind = rng.choice(NUMBER_KINDS)
+    top = _NUMBER_SIZES[kind]
+    roll = rng.random()
+    if roll < 0.15:
+        size = top
+    elif roll < 0.3:
+        size = rng.choice([26, 27, 28, 29, 30, 112, 113])  # around the bounds
+    else:
+        size = _log_size(rng, top)
+    return big_number_policy(big_number(kind, size, rng.randrange(40)), rng.choice(NUMBER_PLACES))
+
+
+def shape_situations(rng: random.Random) -> list[dict[str, Any]]:
+    """A few situations for the shapes: the base one, one with counts and attributes
+    (so that chains and `any:` lists have something to read), one mutated."""
+    busy = base_situation()
+    busy["customer"].update(purchases_12m=rng.choice([3, 1_000_000_000]), returns_12m=2)
+    busy["customer"]["attributes"] |= {f"a{rng.randrange(600)}": 1, "a0": "1", "a1": None}
+    busy["customer"]["segment"] = "loyal"
+    busy["request"]["has_receipt"] = rng.choice([True, False])
+    return [base_situation(), busy, mutate_situation(rng, busy, 1)]
+
+
+# The largest of each family: the cases that hung, or ran out of memory, before issue 14.
+# test_fuzz.py runs them in a subprocess with a timeout before fuzzing a family in process.
+def worst_cases() -> dict[str, list[tuple[str, str]]]:
+    cases: dict[str, list[tuple[str, str]]] = {
+        "doubling": [],
+        "chain": [],
+        "deep": [],
+        "number": [],
+    }
+    for shape in DOUBLING_SHAPES:
+        for depth in (18, 20, 40, 64):
+            cases["doubling"].append((f"{shape}-{depth}", doubling_policy(shape, depth, "when")))
+    # in sentences, with a first fact that is not internal (so no walk stops early)
+    cases["doubling"].append(("sum-40-explain", doubling_policy("sum", 40, "explain", base=2)))
+    cases["doubling"].append(("fib-40-customer", doubling_policy("fib", 40, "customer", base=2)))
+    text = doubling_policy("bool", 40, "lever-explain", base=1)
+    cases["doubling"].append(("bool-40-lever-explain", text))
+    for shape in CHAIN_SHAPES:
+        for order in ("file", "reversed"):
+            text = chain_policy(shape, 300, "when", order)
+            cases["chain"].append((f"{shape}-300-{order}", text))
+    for order in ("file", "reversed"):
+        cases["chain"].append((f"cycle-3000-{order}", cycle_policy(3000, "when", order)))
+    for shape, top in _DEEP_SIZES.items():
+        cases["deep"].append((f"{shape}-{top}", deep_expression_policy(shape, top, "when")))
+    cases["deep"].append(("not-64", deep_expression_policy("not", 64, "when")))
+    numbers = [
+        "1.0e+999999999",
+        "1.0e-999999999",
+        "-1.0e+999999999",
+        big_number("hex", 20_000),
+        big_number("octal", 20_000),
+        big_number("binary", 20_000),
+        big_number("sexagesimal", 20_000),
+        big_number("decimal", 20_000),
+    ]
+    for number in numbers:
+        for where in NUMBER_PLACES:
+            cases["number"].append((f"{number[:16]}-{where}", big_number_policy(number, where)))
+    return cases
+
+
+# -- their hypothesis strategies: the same functions, with shrinkable parameters -------
+
+all_places = st.sampled_from(COND_PLACES + VALUE_PLACES)
+doubling_policies = st.builds(
+    doubling_policy,
+    st.sampled_from(DOUBLING_SHAPES),
+    st.integers(1, 40),
+    all_places,
+    st.sampled_from(ORDERS),
+    st.integers(0, 7),
+)
+chain_policies = st.one_of(
+    st.builds(
+        chain_policy,
+        st.sampled_from(CHAIN_SHAPES),
+        st.integers(1, 300),
+        all_places,
+        st.sampled_from(ORDERS),
+        st.integers(0, 7),
+    ),
+    st.builds(
+        cycle_policy,
+        st.integers(2, 3000),
+        all_places,
+        st.sampled_from(ORDERS),
+        st.integers(0, 70),
+    ),
+)
+deep_expression_policies = st.sampled_from(DEEP_SHAPES).flatmap(
+    lambda shape: st.builds(
+        deep_expression_policy,
+        st.just(shape),
+        st.integers(1, _DEEP_SIZES[shape]),
+        all_places,
+        st.integers(0, 11),
+    )
+)
+big_number_policies = st.sampled_from(NUMBER_KINDS).flatmap(
+    lambda kind: st.builds(
+        big_number_policy,
+        st.builds(
+            big_number,
+            st.just(kind),
+            st.integers(1, _NUMBER_SIZES[kind]),
+            st.integers(0, 39),
+        ),
+        st.sampled_from(NUMBER_PLACES),
+    )
+)
+shape_policies = st.one_of(
+    doubling_policies, chain_policies, deep_expression_policies, big_number_policies
 )

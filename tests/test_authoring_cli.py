@@ -40,7 +40,7 @@ def test_explain_as_a_role() -> None:
 
 def test_explain_reports_bad_input_on_stderr() -> None:
     result = run("explain", "--policy", "rules/refunds.yaml", ADAPTER)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "does not decide `return` requests" in result.stderr
 
 
@@ -210,13 +210,13 @@ def test_diff_in_json_with_a_progress_bar(history: Path, stricter: Path) -> None
 
 def test_diff_needs_a_history_file(stricter: Path) -> None:
     result = run("diff", "rules", str(stricter), "--history", "no/such.jsonl")
-    assert result.returncode == 1
-    assert "cannot read `no/such.jsonl`" in result.stderr
+    assert result.returncode == 2
+    assert "`no/such.jsonl` does not exist" in result.stderr
 
 
 def test_an_escalations_file_is_not_a_policy() -> None:
     result = run("doc", "rules/escalations.yaml")
-    assert result.returncode == 1
+    assert result.returncode == 2
     (line, hint) = result.stderr.strip().splitlines()
     assert line == (
         "rules/escalations.yaml:3:1: error[escalations-file]: "

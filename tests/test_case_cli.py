@@ -79,10 +79,10 @@ def test_json_output_and_errors(tmp_path: Path) -> None:
     swept = case("sweep", "--as-of", "2026-11-20", "--json", db=db)
     assert [e["rule_id"] for e in json.loads(swept.stdout)] == ["slow-case"]
     missing = case("show", "CASE-2", db=db)
-    assert missing.returncode == 1
+    assert missing.returncode == 2
     assert "CASE-2" in missing.stderr
     early = case("log", "CASE-1", "--at", "2026-10-01", "--by", "E-2", "--contact", "phone", db=db)
-    assert early.returncode == 1
+    assert early.returncode == 2
     assert "before" in early.stderr
     bad = case("log", "CASE-1", "--at", "2026-11-21", "--by", "E-2", db=db)
     assert bad.returncode == 2

@@ -51,7 +51,7 @@ def test_decide_json_lines_gives_one_line_per_situation(tmp_path: Path) -> None:
     assert [r["outcome"] for r in rows] == ["refer", "refer", "refer"]
 
 
-def test_a_bad_policy_exits_1_with_located_problems(tmp_path: Path) -> None:
+def test_a_bad_policy_is_an_input_error_with_located_problems(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "policy: p\nversion: '1'\napplies_to: [return]\nroles: [associate]\n"
@@ -59,19 +59,20 @@ def test_a_bad_policy_exits_1_with_located_problems(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = run("decide", "--policy", str(bad), ADAPTER)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"{bad}:7:20: error[unknown-field]" in result.stderr
     assert "did you mean `tier`?" in result.stderr
     assert result.stdout == ""
 
 
-def test_contradictory_facts_exit_1(tmp_path: Path) -> None:
+def test_contradictory_facts_are_an_input_error_naming_the_file(tmp_path: Path) -> None:
     situation = yaml.safe_load((ROOT / ADAPTER).read_text(encoding="utf-8"))
     situation["request"]["sku"] = "NOPE"
     file = tmp_path / "s.yaml"
     file.write_text(yaml.safe_dump(situation), encoding="utf-8")
     result = run("decide", "--policy", "rules", str(file))
-    assert result.returncode == 1
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{file}: error[")
     assert "sku `NOPE` is not on transaction" in result.stderr
 
 

@@ -238,7 +238,7 @@ def test_malformed_json_is_a_bad_file_error(
     assert caught.value.code == local.value.code == "bad-file"
     assert (
         str(local.value)
-        == f"{path}:131: not JSON (Expecting property name enclosed in double quotes)"
+        == f"{path}:131: not JSON (Expecting property name enclosed in double quotes, column 2)"
     )
 
 

@@ -387,6 +387,17 @@ MALFORMED = [
     pytest.param("actor", "associate", None, id="actor-text"),
     pytest.param("case", {"contacts_14d": 3}, "id", id="case-missing-id"),
     pytest.param("case", {"id": "K1", "contacts_14d": -1}, "contacts_14d", id="case-negative"),
+    # Lax coercions refused (issue 14): strict and alike at every door.
+    pytest.param("customer", {**GOOD_CUSTOMER, "tier": True}, "tier", id="tier-true"),
+    pytest.param("customer", {**GOOD_CUSTOMER, "tier": b"4"}, "tier", id="tier-bytes"),
+    pytest.param(
+        "customer", {**GOOD_CUSTOMER, "lifetime_value": "\u0664"}, "lifetime_value", id="ltv-digit"
+    ),
+    pytest.param("customer", {**GOOD_CUSTOMER, "segment": "  "}, "segment", id="blank-label"),
+    pytest.param(
+        "request", {**GOOD_REQUEST, "packaging_intact": "off"}, "packaging_intact", id="bool-off"
+    ),
+    pytest.param("request", {**GOOD_REQUEST, "line": 0}, "line", id="line-zero"),
 ]
 
 

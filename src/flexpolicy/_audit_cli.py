@@ -1,18 +1,23 @@
 """`flexpolicy audit verify LOG --policy PATH`: prove a decision log by replaying it.
 
-Differences and problems (chain breaks among them) go to stderr as
+Differences and problems (chain breaks among them) print as
 `LOG:line:1: level[code]: message` (the way `check` prints findings, so editors
-and CI can jump to them) and the summary to stdout, with the chain's head (`seq`
-and SHA-256 of the last record) to keep elsewhere; `--format json` puts one JSON
-document on stdout.  Exit 0 when every record re-derives exactly and the chain
-holds, 1 when any differs, cannot be replayed or breaks the chain, 2 for a wrong
-command line.
+and CI can jump to them), then the summary with the chain's head (`seq` and
+SHA-256 of the last record) to keep elsewhere, all on stdout: the report of a run
+that ran (errors about the invocation go to stderr); `--format json` puts one
+JSON document on stdout.  Exit 0 when every record re-derives exactly and the
+chain holds, 1 when any differs, cannot be replayed or breaks the chain, 2 for a
+wrong command line, a missing log or a policy that does not load.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -20,8 +25,20 @@ from typing import Annotated
 import typer
 
 from ._audit import AuditReport, Difference, LogProblem, verify_log
-from ._cli_common import Format, PolicyPath, fail, load, stderr_console
-from .errors import FlexPolicyError
+from ._cli_common import (
+    STDIN_NAME,
+    CliError,
+    ExitCode,
+    Format,
+    PolicyPath,
+    echo,
+    echo_json,
+    exit_codes,
+    is_stdin,
+    load,
+    one_stdin,
+    require,
+)
 
 app = typer.Typer(
     name="audit",
@@ -40,14 +57,14 @@ def _show(value: object) -> str:
     return "null" if value is None else json.dumps(value) if not isinstance(value, str) else value
 
 
-def _difference(log: Path, d: Difference) -> str:
+def _difference(log: str, d: Difference) -> str:
     return (
         f"{log}:{d.line}:1: error[differs]: decision `{d.decision_id}`: `{d.field}` "
         f"logged `{_show(d.logged)}`, now `{_show(d.now)}`"
     )
 
 
-def _problem(log: Path, p: LogProblem) -> str:
+def _problem(log: str, p: LogProblem) -> str:
     which = f"decision `{p.decision_id}`: " if p.decision_id else ""
     return f"{log}:{p.line}:1: {p.level}[{p.code}]: {which}{p.message}"
 
@@ -73,22 +90,42 @@ def _summary(report: AuditReport) -> str:
     return text + (": " + ", ".join(parts) if parts else "") + f"\nhead: {head}"
 
 
-@app.command("verify")
+@contextmanager
+def _log_file(path: Path) -> Iterator[tuple[Path, str]]:
+    """The log and the name to print; standard input is copied to a private file first."""
+    if not is_stdin(path):
+        if require(path, "a decision log").is_dir():
+            raise CliError(f"`{path}` is a directory", hint="give the log's .jsonl file")
+        yield path, str(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="flexpolicy-") as folder:
+        spooled = Path(folder) / "log.jsonl"
+        with spooled.open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+        yield spooled, STDIN_NAME
+
+
+@app.command(
+    "verify",
+    epilog=exit_codes(
+        "every record re-derives exactly and the chain holds",
+        finding="a record differs, cannot be replayed or breaks the chain",
+    ),
+)
 def verify(
     log: Annotated[
-        Path, typer.Argument(help="the decision log (JSON Lines)", exists=True, dir_okay=False)
+        Path, typer.Argument(help="the decision log (JSON Lines); `-` reads standard input")
     ],
     policy: PolicyPath,
     output: Annotated[Format, typer.Option("--format", help="`text` or `json`")] = Format.text,
 ) -> None:
     """Decide every logged situation again and compare it with the logged decision."""
-    try:
-        report = verify_log(log, load(policy))
-    except FlexPolicyError as exc:
-        raise fail(exc) from None
+    one_stdin(log, policy)
+    with _log_file(log) as (file, name):
+        report = verify_log(file, load(policy))
     if output is Format.json:
         document = {
-            "log": str(log),
+            "log": name,
             "ok": report.ok,
             "records": report.records,
             "verified": report.verified,
@@ -97,14 +134,13 @@ def verify(
             "head_seq": report.head_seq,
             "head_sha256": report.head_sha256,
         }
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        echo_json(json.dumps(document, indent=2))
     else:
-        err = stderr_console()
         for line in sorted(
-            [(p.line, _problem(log, p)) for p in report.problems]
-            + [(d.line, _difference(log, d)) for d in report.differences]
+            [(p.line, _problem(name, p)) for p in report.problems]
+            + [(d.line, _difference(name, d)) for d in report.differences]
         ):
-            err.print(line[1], markup=False)
-        print(_summary(report))
+            echo(line[1])
+        echo(_summary(report))
     if not report.ok:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=ExitCode.FINDING)

@@ -22,18 +22,17 @@ from ._cli_common import (
     PolicyPath,
     RoleOption,
     SituationFile,
-    as_role,
-    fail,
+    decided,
     load,
+    one_stdin,
+    situations,
     stdout_console,
     write_output,
 )
-from ._render import headline
+from ._render import headline, plain, printable
 from .decision import ConditionTrace, Decision, RuleTrace
-from .errors import FlexPolicyError
 from .models import Situation
 from .schema import json_schema
-from .situations import read_situations
 
 _MARK = {True: ("yes", "green"), False: ("no", "red"), None: ("unknown", "yellow")}
 
@@ -45,14 +44,12 @@ def explain_command(
     situation_file: SituationFile, policy: PolicyPath, role: RoleOption = None
 ) -> None:
     """Show how a situation is decided: every rule, every condition, with its values."""
-    try:
-        target = load(policy)
-        out = stdout_console(120)
-        for situation in read_situations(situation_file):
-            decision = target.decide_situation(as_role(situation, role))
+    one_stdin(situation_file, policy)
+    target = load(policy)
+    out = stdout_console(120)
+    with situations(situation_file) as source:
+        for situation, decision in decided(target, source, role):
             out.print(_explanation(decision, situation))
-    except FlexPolicyError as exc:
-        raise fail(exc) from None
 
 
 def _explanation(decision: Decision, situation: Situation) -> Panel:
@@ -68,21 +65,21 @@ def _explanation(decision: Decision, situation: Situation) -> Panel:
     summary.add_row("for staff", decision.rationale.staff)
     summary.add_row("for customer", decision.rationale.customer)
     parts.append(summary)
-    title = situation.title or situation.request.id
-    subtitle = f"{decision.policy_id} {decision.policy_version}"
+    title = plain(situation.title or situation.request.id)
+    subtitle = plain(f"{decision.policy_id} {decision.policy_version}")
     return Panel(Group(*parts), title=title, subtitle=subtitle, expand=False)
 
 
 def _rule_block(rule: RuleTrace, decision: Decision) -> Group:
     decides = rule.rule_id == decision.rule_id
-    head = Text(f"{rule.kind} ", style="dim")
-    head.append(rule.rule_id, style="bold")
+    head = Text(f"{printable(rule.kind, newlines=False)} ", style="dim")
+    head.append(printable(rule.rule_id, newlines=False), style="bold")
     head.append(
         "  matched" if rule.matched else "  did not match",
         style="green" if rule.matched else "red",
     )
     if rule.note:
-        head.append(f"  ({rule.note})", style="italic")
+        head.append(f"  ({printable(rule.note, newlines=False)})", style="italic")
     if decides:
         head.append("  <- the decision", style="bold")
     table = Table.grid(padding=(0, 1))
@@ -96,12 +93,12 @@ def _rule_block(rule: RuleTrace, decision: Decision) -> Group:
 def _condition_row(condition: ConditionTrace) -> tuple[Text, Text]:
     word, colour = _MARK[condition.passed]
     mark = Text(f"  {word}", style=colour)
-    body = Text(condition.source, style="bold")
+    body = Text(printable(condition.source, newlines=False), style="bold")
     values = ", ".join(f"{k} = {_show(v)}" for k, v in condition.values.items())
     if values:
-        body.append(f"   [{values}]", style="cyan")
+        body.append(f"   [{printable(values, newlines=False)}]", style="cyan")
     if condition.text:
-        body.append(f"\n{condition.text}", style="dim")
+        body.append(f"\n{printable(condition.text, newlines=False)}", style="dim")
     return mark, body
 
 

@@ -13,18 +13,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from ._cli_common import stderr_console, stdout_console
-from .cases import CaseBook, load_escalations
-from .errors import FlexPolicyError, InputError
+from ._cli_common import EXIT_CODES_HELP, CliError, echo, echo_json, require, stdout_console
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .cases import CaseBook
 
 app = typer.Typer(
     name="case",
     help="Open and follow customer cases; raise escalations; read the measures.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -55,17 +58,14 @@ def parse_time(text: str) -> datetime | date:
 
 @contextmanager
 def _book(db: str | None) -> Iterator[CaseBook]:
-    err = stderr_console()
-    book: CaseBook | None = None
+    """The case book, closed afterwards; its errors are told by `cli.main` (exit 2)."""
+    from .cases import CaseBook  # noqa: PLC0415 - SQLAlchemy loads only for `case` commands
+
+    book = CaseBook(db)
     try:
-        book = CaseBook(db)
         yield book
-    except FlexPolicyError as exc:
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(code=1) from None
     finally:
-        if book is not None:
-            book.close()
+        book.close()
 
 
 @app.command("open")
@@ -90,7 +90,7 @@ def open_case(  # noqa: PLR0917 - typer maps each parameter to a command-line op
             note=note,
             case_id=case_id,
         )
-        print(case.id)
+        echo(case.id)
 
 
 @app.command("log")
@@ -112,10 +112,10 @@ def log(  # noqa: PLR0917 - typer maps each parameter to a command-line option
     """Record one event: a contact, a step, a promise, a kept promise or the resolution."""
     chosen = [x for x in (contact, step, promise, kept, resolve) if x is not None]
     if len(chosen) != 1:
-        stderr_console().print(
-            "error: give exactly one of --contact, --step, --promise, --kept, --resolve"
+        raise CliError(
+            "give exactly one of --contact, --step, --promise, --kept, --resolve",
+            hint="one `flexpolicy case log` records one event",
         )
-        raise typer.Exit(code=2)
     with _book(db) as book:
         when = parse_time(at)
         if contact is not None:
@@ -126,7 +126,7 @@ def log(  # noqa: PLR0917 - typer maps each parameter to a command-line option
             if due is None:
                 raise InputError("a promise needs `--due`", code="bad-promise")
             made = book.promise(case_id, at=when, by=by, what=promise, due=parse_time(due))
-            print(made.id)
+            echo(str(made.id))
         elif kept is not None:
             book.keep_promise(case_id, kept, at=when)
         elif resolve is not None:
@@ -152,12 +152,12 @@ def show(
                 "story": story,
                 "facts": facts.model_dump(mode="json") if facts else None,
             }
-            print(json.dumps(data, indent=2))
+            echo_json(json.dumps(data, indent=2))
             return
-        print(story)
+        echo(story)
         if facts is not None:
             shown = ", ".join(f"{k}={v}" for k, v in facts.model_dump().items() if k != "id")
-            print(f"case facts: {shown}")
+            echo(f"case facts: {shown}")
 
 
 @app.command("sweep")
@@ -168,13 +168,16 @@ def sweep(
     db: Db = None,
 ) -> None:
     """Raise the escalations due; each is raised once, ever."""
+    from .cases import load_escalations  # noqa: PLC0415 - SQLAlchemy loads only for `case`
+
+    escalations = load_escalations(require(rules, "an escalations file", stdin=False))
     with _book(db) as book:
-        raised = book.sweep(parse_time(as_of), load_escalations(rules))
+        raised = book.sweep(parse_time(as_of), escalations)
         if as_json:
-            print(json.dumps([e.model_dump(mode="json") for e in raised], indent=2))
+            echo_json(json.dumps([e.model_dump(mode="json") for e in raised], indent=2))
             return
         if not raised:
-            print("no escalations due")
+            echo("no escalations due")
             return
         table = Table(title=f"{len(raised)} escalation(s) raised")
         for column in ("case", "rule", "to", "action", "why"):
@@ -194,7 +197,7 @@ def stats(
     with _book(db) as book:
         measures = book.stats(parse_time(as_of))
         if as_json:
-            print(measures.model_dump_json(indent=2))
+            echo_json(measures.model_dump_json(indent=2))
             return
         table = Table(title="case measures")
         table.add_column("measure")

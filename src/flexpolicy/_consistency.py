@@ -20,13 +20,27 @@ if TYPE_CHECKING:
 
 
 def find_item(request: Request, transaction: Transaction | None) -> LineItem | None:
-    """The line the request is about: its sku on the transaction (None when either is absent)."""
-    sku = request.sku
-    if transaction is None or sku is None:
+    """The line the request is about (None when the request or the sale has none).
+
+    `request.line` picks it when given; otherwise the line holding `request.sku`.
+    `check_facts` has already refused a line that does not hold the sku and a sku
+    on several lines without `line`, so this never guesses.
+    """
+    if transaction is None:
         return None
-    for line in transaction.items:  # a loop, not `next(genexpr)`: this is a hot path
-        if line.sku == sku:
-            return line
+    r = request.__dict__
+    sku = r["sku"]
+    if sku is None:
+        return None
+    line: int | None = r["line"]
+    items: tuple[LineItem, ...] = transaction.__dict__["items"]
+    if line is not None:
+        if line <= len(items) and items[line - 1].sku == sku:
+            return items[line - 1]
+        return None
+    for item in items:  # a loop, not `next(genexpr)`: this is a hot path
+        if item.sku == sku:
+            return item
     return None
 
 
@@ -37,7 +51,11 @@ def check_facts(
     as_of: date,
     case: CaseFacts | None,
 ) -> LineItem | None:
-    """Raise `InputError` (`contradictory-facts`) if the facts disagree; return the line item.
+    """Raise `InputError` if the facts disagree; return the line item.
+
+    Codes: `contradictory-facts` (the facts contradict each other),
+    `ambiguous-item` (the sku is on several lines and `request.line` does not say
+    which), `invalid-facts` (`request.line` without `request.sku`).
 
     Fields are read from the models' `__dict__`: this runs for every situation
     built and every `decide`, and a pydantic attribute read costs several dict reads.
@@ -49,6 +67,21 @@ def check_facts(
             f"`as_of` {as_of} is before the request was made ({requested_at})",
             code="contradictory-facts",
             hint="leave `as_of` out to decide as of the request date",
+        )
+    since: date | None = customer.__dict__["member_since"]
+    if since is not None and since > requested_at:
+        raise InputError(
+            f"the customer became a member on {since}, after the request ({requested_at})",
+            code="contradictory-facts",
+            hint="`customer.member_since` is the day the membership began",
+        )
+    sku = r["sku"]
+    line: int | None = r["line"]
+    if line is not None and sku is None:
+        raise InputError(
+            f"`request.line` {line} is given without `request.sku`",
+            code="invalid-facts",
+            hint="`line` says which of the sku's lines is meant: give the sku too",
         )
     item: LineItem | None = None
     if transaction is not None:
@@ -73,14 +106,8 @@ def check_facts(
                 f"({requested_at}) or the decision date ({as_of})",
                 code="contradictory-facts",
             )
-        sku = r["sku"]
         if sku is not None:
-            for line in t["items"]:
-                if line.sku == sku:
-                    item = line
-                    break
-            else:
-                raise _sku_not_on(sku, transaction)
+            item = _line_of(sku, line, transaction)
     if case is not None:
         case_id = r["case_id"]
         if case_id is not None and case_id != case.id:
@@ -91,14 +118,86 @@ def check_facts(
     return item
 
 
+def _line_of(sku: str, line: int | None, transaction: Transaction) -> LineItem:
+    """The line `request.sku` (and `request.line`, when given) names, or `InputError`."""
+    items: tuple[LineItem, ...] = transaction.__dict__["items"]
+    if line is not None:
+        if line > len(items):
+            raise InputError(
+                f"`request.line` {line} is past the last line of transaction "
+                f"`{transaction.id}` ({len(items)} line{'s' if len(items) != 1 else ''})",
+                code="contradictory-facts",
+                hint="`line` counts the transaction's items from 1",
+            )
+        chosen = items[line - 1]
+        if chosen.sku != sku:
+            raise InputError(
+                f"line {line} of transaction `{transaction.id}` is sku `{chosen.sku}`, not `{sku}`",
+                code="contradictory-facts",
+                hint=_lines_hint(sku, items),
+            )
+        return chosen
+    found: LineItem | None = None
+    for item in items:
+        if item.sku == sku:
+            if found is not None:
+                raise _ambiguous(sku, transaction)
+            found = item
+    if found is None:
+        raise _sku_not_on(sku, transaction)
+    return found
+
+
+def _lines_of(sku: str, items: tuple[LineItem, ...]) -> list[int]:
+    return [n for n, item in enumerate(items, start=1) if item.sku == sku]
+
+
+def _lines_hint(sku: str, items: tuple[LineItem, ...]) -> str | None:
+    lines = _lines_of(sku, items)
+    if not lines:
+        return None
+    return f"sku `{sku}` is on {_listed([str(n) for n in lines], 'line')}"
+
+
+def _ambiguous(sku: str, transaction: Transaction) -> InputError:
+    lines = _lines_of(sku, transaction.items)
+    return InputError(
+        f"sku `{sku}` is on {len(lines)} lines of transaction `{transaction.id}`",
+        code="ambiguous-item",
+        hint=f"give `request.line`: {_listed([str(n) for n in lines], 'line')}",
+    )
+
+
+# How many of a transaction's skus (or lines) an error lists: a 50,000-line
+# transaction must not make a 10 MB message.
+MAX_LISTED = 5
+
+
+def _listed(values: list[str], noun: str) -> str:
+    """`line 1, 3, 7, 9, 12 and 4 more`: at most `MAX_LISTED` values, then a count."""
+    plural = noun if len(values) == 1 else noun + "s"
+    shown = ", ".join(values[:MAX_LISTED])
+    more = len(values) - MAX_LISTED
+    return f"{plural} {shown}" + (f" and {more} more" if more > 0 else "")
+
+
 def _sku_not_on(sku: str, transaction: Transaction) -> InputError:
     # Imported here: the checker's catalog imports the models, which import us.
     from ._expr._checker import did_you_mean  # noqa: PLC0415
 
-    skus = [line.sku for line in transaction.items]
+    skus = list(dict.fromkeys(line.sku for line in transaction.items))
+    hint = did_you_mean(sku, skus) if len(skus) <= _MAX_SUGGEST_FROM else None
+    if hint is None and skus:
+        listed = ", ".join(f"`{s}`" for s in skus[:MAX_LISTED])
+        more = len(skus) - MAX_LISTED
+        hint = f"its skus are: {listed}" + (f" and {more} more" if more > 0 else "")
     return InputError(
         f"sku `{sku}` is not on transaction `{transaction.id}`",
         code="contradictory-facts",
-        hint=did_you_mean(sku, skus)
-        or ("its skus are: " + ", ".join(f"`{s}`" for s in skus) if skus else None),
+        hint=hint,
     )
+
+
+# A did-you-mean compares the sku with each of the transaction's: bounded, so a
+# long transaction cannot make an error slow to build.
+_MAX_SUGGEST_FROM = 1_000

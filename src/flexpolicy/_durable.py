@@ -57,6 +57,16 @@ from ._phrases import unparse
 from .errors import EngineError, InputError, PolicyError, Problem
 
 Cond = dict[str, Any]
+# The most condition nodes one policy's ruleset may take (the shipped policies take
+# a few hundred), and the largest true/false fact written out into it.
+MAX_CONDITION_NODES = 200_000
+MAX_INLINED_FACT = 64
+
+
+class _TooComplexError(Exception):
+    """The conditions being written out ran past `MAX_CONDITION_NODES`."""
+
+
 TRUE: Cond = {"t": 1}
 FALSE: Cond = {"t": 0}
 MAX_DIGITS = 15
@@ -67,10 +77,18 @@ _KINDS = {"number": "n", "text": "s", "bool": "b", "date": "d"}
 
 
 def _import_durable() -> Any:
+    """durable-rules' engine module, or None when durable-rules is not installed.
+
+    Installed but failing to import (built for another Python: on 3.13 the 2.0.28
+    build lacks `PyEval_CallObject`; a missing or broken extension module) raises
+    the `ImportError` or `OSError`, so the caller can say the real cause.
+    """
     try:
         from durable import engine  # type: ignore[import-untyped]  # noqa: PLC0415 - optional extra without stubs, imported on demand
-    except ImportError:
-        return None
+    except ModuleNotFoundError as exc:
+        if exc.name in ("durable", "durable.engine"):
+            return None
+        raise
     return engine
 
 
@@ -114,6 +132,33 @@ class _Compiler:
     members: dict[tuple[str, Any], str] = field(default_factory=dict)
     member_exprs: dict[str, tuple[c.Expr, Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Condition nodes still to be made: three-valued logic doubles the work at each
+    # `and`/`or` under a `not` or a `known`, so a deep condition could grow without end.
+    budget: int = MAX_CONDITION_NODES
+    _fact_sizes: dict[str, int] = field(default_factory=dict)
+
+    def _spend(self) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooComplexError
+
+    def inlined(self, name: str) -> bool:
+        """Whether a true/false fact is matched by durable-rules itself, written out.
+
+        A larger one (counting the facts it uses, written out) is one attribute of
+        the fact, computed by the shared evaluator: a chain of facts that each use
+        the last twice would otherwise write out exponentially many conditions.
+        """
+        return self._fact_size(name) <= MAX_INLINED_FACT
+
+    def _fact_size(self, name: str) -> int:
+        found = self._fact_sizes.get(name)
+        if found is None:
+            size = 0
+            for node in c.walk(self.ir.facts[name].expr):  # the facts it uses came first
+                size += self._fact_size(node.name) if isinstance(node, c.FactRef) else 1
+            found = self._fact_sizes[name] = min(size, MAX_INLINED_FACT + 1)
+        return found
 
     # -- attributes ---------------------------------------------------------------
     def operand(self, expr: c.Expr) -> Operand:
@@ -142,6 +187,7 @@ class _Compiler:
     # -- truth: T(e), F(e) and U(e), all as positive conditions --------------------
     def truth(self, expr: c.Expr, want: bool) -> Cond:
         """A condition that holds exactly when `expr` is definitely `want`."""
+        self._spend()
         match expr:
             case c.Const(value=bool() as value):
                 return TRUE if value is want else FALSE
@@ -150,7 +196,7 @@ class _Compiler:
             case c.And(operands=ops) | c.Or(operands=ops):
                 parts = [self.truth(o, want) for o in ops]
                 return _all(parts) if isinstance(expr, c.And) == want else _any(parts)
-            case c.FactRef(name=name) if expr.type.kind is t.Kind.BOOL:
+            case c.FactRef(name=name) if expr.type.kind is t.Kind.BOOL and self.inlined(name):
                 return self.truth(self.ir.facts[name].expr, want)
             case c.Call(func="known", args=(arg,)):
                 return self.known(arg) if want else self.unknown(arg)
@@ -179,6 +225,7 @@ class _Compiler:
 
     def unknown(self, expr: c.Expr) -> Cond:
         """Positive form of "expr is unknown" (three-valued logic, no negation)."""
+        self._spend()
         match expr:
             case c.Not(operand=operand):
                 return self.unknown(operand)
@@ -188,7 +235,7 @@ class _Compiler:
                 other = isinstance(expr, c.And)
                 none_decisive = _all([_any([self.truth(o, other), self.unknown(o)]) for o in ops])
                 return _all([none_decisive, _any([self.unknown(o) for o in ops])])
-            case c.FactRef(name=name) if expr.type.kind is t.Kind.BOOL:
+            case c.FactRef(name=name) if expr.type.kind is t.Kind.BOOL and self.inlined(name):
                 return self.unknown(self.ir.facts[name].expr)
             case c.Const():
                 return TRUE if expr.value is None else FALSE
@@ -371,11 +418,28 @@ class DurableMatcher:
     """Decides which rules match by asserting one fact into a durable-rules ruleset."""
 
     def __init__(self, ir: PolicyIR) -> None:
-        engine = _import_durable()
+        try:
+            engine = _import_durable()
+        except (ImportError, OSError) as exc:
+            rebuild = (
+                "durable-rules 2.0.28 predates Python 3.13, which removed `PyEval_CallObject`; "
+                "rebuild it with `CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install "
+                "--no-binary durable-rules --force-reinstall durable-rules`"
+                if "PyEval_CallObject" in str(exc)
+                else "reinstall it with `pip install --no-binary durable-rules --force-reinstall "
+                "durable-rules` (it builds from source and needs a C compiler)"
+            )
+            raise PolicyError.single(
+                "engine-unavailable",
+                f"durable-rules is installed but does not import: {exc}",
+                file=ir.file,
+                hint=rebuild,
+            ) from None
         if engine is None:
             raise PolicyError.single(
                 "engine-unavailable",
-                "the `durable` engine needs the optional durable-rules package",
+                "the `durable` engine needs the optional durable-rules package, which is not "
+                "installed",
                 file=ir.file,
                 hint="install it with `pip install 'flexpolicy[durable]'` (it builds from "
                 "source and needs a C compiler)",
@@ -389,9 +453,16 @@ class DurableMatcher:
         for stage, rules in enumerate((ir.guards, ir.standard, ir.flex)):
             for rule in rules:
                 before = len(compiler.problems)
-                condition = compiler.truth(
-                    c.And(t.BOOL, 0, 0, tuple(x.expr for x in rule.conditions)), True
-                )
+                try:
+                    condition = compiler.truth(
+                        c.And(t.BOOL, 0, 0, tuple(x.expr for x in rule.conditions)), True
+                    )
+                except _TooComplexError:
+                    message = (
+                        f"the conditions are too complex for the durable engine (over "
+                        f"{MAX_CONDITION_NODES:,} condition nodes for the policy)"
+                    )
+                    raise PolicyError(_problems(rule, [message])) from None
                 problems.extend(_problems(rule, compiler.problems[before:]))
                 name = f"{'gsf'[stage]}{rule.position}"
                 self._refs[name] = _RuleRef(stage, rule.position)

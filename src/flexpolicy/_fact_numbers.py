@@ -6,12 +6,16 @@ JSON text, or as YAML text - so the bound is stated once and checked at each doo
 
 - pydantic turns a `Decimal` into an `int` by expanding it: `Decimal("4e2205784847214335")`
   given for `customer.tier` (or `4e-2205784847214335`) never finishes.  A whole
-  number field therefore refuses, in Python mode only, a `Decimal` whose exponent
-  is out of range before pydantic converts it; JSON text cannot carry a `Decimal`
-  to pydantic's own parser, so JSON validation pays nothing for the check.
+  number field therefore refuses a `Decimal` whose exponent is out of range
+  before pydantic converts it (`WholeNumber`).
 - Python refuses to read an integer of more than 4,300 digits from text with a
   plain `ValueError`, and formatting one fails the same way, so JSON and YAML
   numbers are bounded when they are read (`exact_decimal`, `bounded_int`).
+
+The same markers make numbers strict and alike at every door: pydantic's lax
+mode reads `True` as the tier 1, `b"4"` as 4 and `"٤"` (an Arabic-Indic four)
+as the amount 4; a fact takes none of them, from Python objects or JSON text.
+A negative zero amount is zero, so it never prints as "-0.00".
 
 The bound, `MAX_DIGITS` (28, the precision of the decimal arithmetic rules use),
 is far beyond any count or sum a till sees: money is checked more tightly by its
@@ -27,7 +31,7 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
 from ._runtime import DECIMALS
-from .errors import InputError
+from .errors import EXACT_BRANCH, FAST_BRANCH, InputError
 
 # The precision rules compute in: a fact holds no more digits than arithmetic keeps.
 MAX_DIGITS = DECIMALS.prec
@@ -81,10 +85,34 @@ def out_of_range_error(where: str, exc: NumberOutOfRangeError) -> InputError:
     )
 
 
-def _refuse_expanding_decimal(value: Any) -> Any:
+def _not_a_number(kind: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "number_type", "Input should be a number, not {kind}", {"kind": kind}
+    )
+
+
+def _plain_text_number(value: str) -> None:
+    """Refuse number text that JSON and YAML would not read as a number.
+
+    Python reads Arabic-Indic and full-width digits, and `4_2`, as 42; a fact
+    takes the digits 0-9 only, whichever door the number comes through.
+    """
+    if not value.isascii() or "_" in value:
+        raise PydanticCustomError(
+            "number_text", "Input should be a number written with the digits 0-9"
+        )
+
+
+def _whole_number(value: Any) -> Any:
     if type(value) is int:  # the common case, first
         return value
-    if isinstance(value, Decimal) and not in_range(value):
+    if isinstance(value, bool):
+        raise _not_a_number("true or false")
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise _not_a_number("bytes")
+    if isinstance(value, str):
+        _plain_text_number(value)
+    elif isinstance(value, Decimal) and not in_range(value):
         raise PydanticCustomError(
             "number_out_of_range",
             "Input should be a number of at most {max_digits} digits",
@@ -93,20 +121,90 @@ def _refuse_expanding_decimal(value: Any) -> Any:
     return value
 
 
-class RefuseExpandingDecimal:
-    """`Annotated` marker: refuse an out-of-range `Decimal` before pydantic expands it.
+def _money(value: Any) -> Any:
+    kind = type(value)
+    if kind is Decimal:
+        return value.copy_abs() if value.is_zero() and value.is_signed() else value
+    if kind is str:
+        _plain_text_number(value)
+        if "-" in value:  # `-0.00` is 0.00: a negative zero never prints as "-0.00"
+            try:
+                number = Decimal(value)
+            except ArithmeticError:
+                return value  # pydantic says what is wrong with it
+            if number.is_zero():
+                return number.copy_abs()
+        return value
+    if kind is float and value == 0:
+        return 0.0  # -0.0 too
+    return value
 
-    Only Python input is checked; JSON text reaches pydantic as JSON numbers, which
-    it reads without expanding (its own parser), so the JSON path stays as fast.
+
+def _attribute(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or value is None:
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise PydanticCustomError(
+            "attribute_type", "Input should be text, a number, true/false or a date, not bytes"
+        )
+    if isinstance(value, Decimal):
+        if not in_range(value):
+            raise PydanticCustomError(
+                "number_out_of_range",
+                "Input should be a number of at most {max_digits} digits",
+                {"max_digits": MAX_DIGITS},
+            )
+        return value.copy_abs() if value.is_zero() and value.is_signed() else value
+    if kind is float and value == 0:
+        return 0.0
+    return value
+
+
+class _Before:
+    """`Annotated` marker: one plain function checks the value before pydantic reads it.
+
+    The same check runs for Python objects and for JSON text (a JSON `true` is no
+    more a tier than Python's `True`), so the two doors decide alike.  With
+    `fast`, a plain `int` is taken by pydantic's strict integer check without
+    calling Python (nearly every whole number); only the rest reaches the check.
     """
+
+    __slots__ = ("_check", "_fast")
+
+    def __init__(self, check: Any, *, fast: bool = False) -> None:
+        self._check = check
+        self._fast = fast
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         inner = handler(source)
-        return core_schema.json_or_python_schema(
-            json_schema=inner,
-            python_schema=core_schema.no_info_before_validator_function(
-                _refuse_expanding_decimal, inner
-            ),
+        exact = core_schema.no_info_before_validator_function(self._check, inner)
+        if not self._fast or inner["type"] != "int":
+            return exact
+        fast = core_schema.int_schema(
+            strict=True,
+            **{k: v for k, v in inner.items() if k in ("ge", "gt", "le", "lt", "multiple_of")},
         )
+        return core_schema.union_schema(
+            [(fast, FAST_BRANCH), (exact, EXACT_BRANCH)], mode="left_to_right"
+        )
+
+
+def WholeNumber() -> _Before:  # noqa: N802 - reads as the marker it makes
+    """A whole number: an `int` (or an integral `Decimal`, float or digit text);
+    never `True`/`False`, bytes, digits other than 0-9, or a `Decimal` that
+    would expand past `MAX_DIGITS`."""
+    return _Before(_whole_number, fast=True)
+
+
+def PlainMoney() -> _Before:  # noqa: N802
+    """Money: digits 0-9 only, and a negative zero is zero (`-0.00` is `0.00`)."""
+    return _Before(_money)
+
+
+def AttributeNumber() -> _Before:  # noqa: N802
+    """A store attribute: bytes are refused (not read as text), numbers bounded,
+    a negative zero is zero."""
+    return _Before(_attribute)

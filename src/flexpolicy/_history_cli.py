@@ -9,8 +9,11 @@ progress bar on stderr when stderr is a terminal, or when asked with
 from __future__ import annotations
 
 import json
+import shutil
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -20,14 +23,24 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ._cli_common import Format, OutputFile, fail, load, stderr_console, write_output
+from ._cli_common import (
+    CliError,
+    Format,
+    OutputFile,
+    echo,
+    echo_json,
+    is_stdin,
+    load,
+    one_stdin,
+    policy_from,
+    require,
+    write_output,
+)
 from ._diff import diff_lines
 from ._diff_file import available_cores, diff_file
 from ._doc import summarize, to_markdown
 from ._doc_html import to_html
 from ._simulate import simulate
-from .errors import FlexPolicyError, InputError
-from .policy import Policy
 
 
 class Audience(StrEnum):
@@ -44,7 +57,7 @@ class DocFormat(StrEnum):
 
 
 def doc_command(
-    path: Annotated[Path, typer.Argument(help="a policy file")],
+    path: Annotated[Path, typer.Argument(help="a policy file; `-` reads it from stdin")],
     output_format: Annotated[
         DocFormat, typer.Option("--format", help="`md` (Markdown) or `html` (prints on one page)")
     ] = DocFormat.md,
@@ -54,17 +67,12 @@ def doc_command(
     output: OutputFile = None,
 ) -> None:
     """The policy on one page, in plain language, generated from the policy itself."""
-    try:
-        policy = load(path)
-    except FlexPolicyError as exc:
-        raise fail(exc) from None
-    if not isinstance(policy, Policy):
-        stderr_console().print(
-            f"error: `{path}` is a directory; `doc` summarises one policy file\n"
-            f"    hint: flexpolicy doc {path}/returns.yaml",
-            markup=False,
+    if not is_stdin(path) and path.is_dir():
+        raise CliError(
+            f"`{path}` is a directory; `doc` summarises one policy file",
+            hint=f"flexpolicy doc {path}/returns.yaml",
         )
-        raise typer.Exit(code=2)
+    policy = policy_from(path)
     summary = summarize(policy, audience=audience.value)
     text = to_html(summary) if output_format is DocFormat.html else to_markdown(summary)
     write_output(text if text.endswith("\n") else text + "\n", output)
@@ -99,7 +107,8 @@ def diff_command(
     new: Annotated[Path, typer.Argument(help="the changed policy (file or directory)")],
     *,
     history: Annotated[
-        Path, typer.Option("--history", help="past situations, JSON Lines (one a line)")
+        Path,
+        typer.Option("--history", help="past situations, JSON Lines (one a line); `-` reads stdin"),
     ],
     output_format: Annotated[
         Format, typer.Option("--format", help="`text` or `json`")
@@ -123,27 +132,42 @@ def diff_command(
         ),
     ] = None,
 ) -> None:
-    """What a change would have decided differently on past situations."""
-    try:
-        before, after = load(old), load(new)
-        if not history.is_file():
-            raise InputError(f"cannot read `{history}`: no such file", code="bad-file")
+    """What a change would have decided differently on past situations.
+
+    A report, not a test: it exits 0 however many decisions change.
+    """
+    one_stdin(old, new, history)
+    before, after = load(old), load(new)
+    with _history_file(history) as file:
         show = sys.stderr.isatty() if progress is None else progress
         workers = available_cores() if jobs is None else jobs
         if show:
-            bar, advance = _progress_bar(_count_lines(history))
+            bar, advance = _progress_bar(_count_lines(file))
             with bar:
                 report = diff_file(
-                    before, after, history, examples=examples, jobs=workers, progress=advance
+                    before, after, file, examples=examples, jobs=workers, progress=advance
                 )
         else:
-            report = diff_file(before, after, history, examples=examples, jobs=workers)
-    except FlexPolicyError as exc:
-        raise fail(exc) from None
+            report = diff_file(before, after, file, examples=examples, jobs=workers)
     if output_format is Format.json:
-        sys.stdout.write(json.dumps(report.as_json(), indent=2) + "\n")
+        echo_json(json.dumps(report.as_json(), indent=2))
     else:
-        sys.stdout.write("\n".join(diff_lines(report)) + "\n")
+        echo("\n".join(diff_lines(report)))
+
+
+@contextmanager
+def _history_file(path: Path) -> Iterator[Path]:
+    """The history file; standard input is copied to a private file first (it is read twice)."""
+    if not is_stdin(path):
+        if require(path, "a JSON Lines history").is_dir():
+            raise CliError(f"`{path}` is a directory", hint="`--history` takes a .jsonl file")
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="flexpolicy-") as folder:
+        spooled = Path(folder) / "history.jsonl"
+        with spooled.open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+        yield spooled
 
 
 # -- simulate --------------------------------------------------------------------------------
@@ -162,12 +186,16 @@ def simulate_command(
     try:
         first = date.fromisoformat(start)
     except ValueError:
-        stderr_console().print(
-            f"error: `{start}` is not a date\n    hint: write it as YYYY-MM-DD", markup=False
-        )
-        raise typer.Exit(code=2) from None
+        raise CliError(f"`{start}` is not a date", hint="write it as YYYY-MM-DD") from None
     handle: IO[str]
-    with output.open("w", encoding="utf-8") if output else _stdout() as handle:
+    try:
+        opened = output.open("w", encoding="utf-8") if output else _stdout()
+    except OSError as exc:
+        raise CliError(
+            f"cannot write `{output}`: {exc.strerror or exc}",
+            hint="give `--output` a file in a folder that exists and you may write to",
+        ) from None
+    with opened as handle:
         for situation in simulate(n, seed=seed, start=first, days=days):
             handle.write(situation.model_dump_json(exclude_none=True) + "\n")
 

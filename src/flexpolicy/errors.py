@@ -10,9 +10,10 @@ class a caller needs to catch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -106,21 +107,99 @@ class EngineError(FlexPolicyError):
     code = "engine-error"
 
 
+# The two branches of a fact type with a fast path (`_labels`, `_fact_numbers`):
+# pydantic's own checks first, then Python for what they cannot settle.  When
+# both refuse a value, the exact branch's complaint is the one reported.
+FAST_BRANCH = "[fast]"
+EXACT_BRANCH = "[exact]"
+
+# The most characters of one piece of input an `InputError` quotes: an id, a sku
+# or a number of thousands of characters is cut, with an ellipsis.
+MAX_QUOTED = 40
+_QUOTED = re.compile(rf"`([^`\n]{{{MAX_QUOTED + 1},}})`")
+
+
+def quoted(text: object) -> str:
+    """Input as an error shows it: at most `MAX_QUOTED` characters, then `…`."""
+    shown = str(text)
+    return shown if len(shown) <= MAX_QUOTED else shown[: MAX_QUOTED - 1] + "…"
+
+
+def _cap_quotes(text: str) -> str:
+    return _QUOTED.sub(lambda m: f"`{quoted(m[1])}`", text) if "`" in text else text
+
+
 class InputError(FlexPolicyError):
-    """The facts handed to `decide` are missing, malformed or contradict each other."""
+    """The facts handed to `decide` are missing, malformed or contradict each other.
+
+    `message` is one lowercase line with input quoted in backticks, `hint` the
+    help line; whatever raises it, a quoted piece of input longer than
+    `MAX_QUOTED` characters is cut (a sku of 200 characters, a number of
+    thousands of digits), so a message stays short whatever the facts hold.
+    """
 
     def __init__(self, message: str, *, code: str = "bad-input", hint: str | None = None) -> None:
+        message = _cap_quotes(message)
+        hint = None if hint is None else _cap_quotes(hint)
         self.message = message
         self.code = code
         self.hint = hint
         text = message if hint is None else f"{message}\n    hint: {hint}"
         super().__init__(text)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt with its code and hint (the default would pass the rendered text)."""
+        return (_rebuild_input_error, (self.message, self.code, self.hint))
+
     @classmethod
-    def from_validation(cls, exc: ValidationError, what: str) -> InputError:
-        """The first of pydantic's complaints, as one located line (`what`: which facts)."""
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "value"
-        more = exc.error_count() - 1
+    def from_validation(
+        cls,
+        exc: ValidationError,
+        what: str,
+        *,
+        locate: Callable[[tuple[int | str, ...]], str] | None = None,
+    ) -> InputError:
+        """One of pydantic's complaints, as one located line (`what`: which facts;
+        `locate`, when given, names them from the path of the field complained of,
+        e.g. `file:12` for a situation file).
+
+        A misspelt key (`custmer`, `request.skuu`) is reported first, with a
+        did-you-mean hint, even when pydantic lists the missing field it stood
+        for before it.  The complaint never quotes the input itself.
+        """
+        errors = _without_fast_branches(exc.errors(include_url=False))
+        first, hint = errors[0], None
+        for error in errors:
+            if error["type"] == "extra_forbidden":
+                suggestion = _did_you_mean_field(exc.title, error["loc"])
+                if suggestion is not None:
+                    first, hint = error, suggestion
+                    break
+        if locate is not None:
+            what = locate(first["loc"])
+        where = quoted(".".join(str(p) for p in first["loc"]) or "value")
+        more = len(errors) - 1
         suffix = f" (and {more} more)" if more else ""
-        return cls(f"{what}: `{where}` {first['msg'].lower()}{suffix}", code="invalid-facts")
+        message = f"{what}: `{where}` {first['msg'].lower()}{suffix}"
+        return cls(message, code="invalid-facts", hint=hint)
+
+
+def _without_fast_branches(errors: list[Any]) -> list[Any]:
+    """pydantic's errors with each fast branch's duplicate complaint left out."""
+    if not any(FAST_BRANCH in e["loc"] or EXACT_BRANCH in e["loc"] for e in errors):
+        return errors
+    kept = [e for e in errors if FAST_BRANCH not in e["loc"]]
+    for error in kept:
+        error["loc"] = tuple(p for p in error["loc"] if p != EXACT_BRANCH)
+    return kept or errors
+
+
+def _rebuild_input_error(message: str, code: str, hint: str | None) -> InputError:
+    return InputError(message, code=code, hint=hint)
+
+
+def _did_you_mean_field(model_name: str, loc: tuple[int | str, ...]) -> str | None:
+    # Imported here: the models and the checker import this module.
+    from ._fact_fields import did_you_mean_field  # noqa: PLC0415
+
+    return did_you_mean_field(model_name, loc)

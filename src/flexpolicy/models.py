@@ -18,42 +18,72 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    Strict,
     StringConstraints,
     ValidationError,
     model_validator,
 )
 
 from ._consistency import check_facts
-from ._fact_numbers import MAX_DIGITS, MAX_WHOLE, RefuseExpandingDecimal
+from ._fact_numbers import MAX_DIGITS, MAX_WHOLE, AttributeNumber, PlainMoney, WholeNumber
+from ._labels import LabelChoice, LabelText
 from .errors import InputError
 
 __all__ = [
     "ITEM_CONDITIONS",
+    "MAX_ATTRIBUTES",
+    "MAX_FLAGS",
+    "MAX_ITEMS",
     "Actor",
     "CaseFacts",
     "Customer",
     "ItemCondition",
+    "Label",
     "LineItem",
     "Request",
     "Situation",
     "Transaction",
 ]
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=0, le=1_000_000_000), RefuseExpandingDecimal()]
+# How much one situation may hold: far beyond any till, small enough that reading,
+# checking and explaining a situation stay cheap whatever a backend sends.
+MAX_ITEMS = 10_000  # lines per transaction
+MAX_FLAGS = 1_000  # flags per customer
+MAX_ATTRIBUTES = 200  # store attributes per record
+
+# Text is `str` only (bytes are not text), each kind with its own length bound.
+Id = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True, strict=True)
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200, strict=True)]
+# A label is compared as a name: NFKC, trimmed, case-folded, look-alikes folded
+# (`_labels`).  One type, so every label field normalises alike.
+Label = Annotated[str, LabelText(200)]
+Flags = Annotated[
+    frozenset[Label],
+    Field(max_length=MAX_FLAGS),
+    # Sorted in JSON, so a dump is the same in every process (a set's order is not).
+    PlainSerializer(sorted, return_type=list[str], when_used="json"),
+]
+Money = Annotated[
+    Decimal, Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False), PlainMoney()
+]
+Count = Annotated[int, Field(ge=0, le=1_000_000_000), WholeNumber()]
+# true/false facts take only true and false: never `"off"`, `"yes"`, `1` or `"true"`.
+Flag = Annotated[bool, Strict()]
 # A store attribute's number holds at most 28 digits, so that reading, comparing and
 # formatting it stay cheap whatever a backend sends (see `_fact_numbers`).
 AttributeValue = Annotated[
-    str
+    Annotated[str, StringConstraints(strict=True)]
     | bool
     | Annotated[int, Field(ge=-MAX_WHOLE, le=MAX_WHOLE)]
     | Annotated[Decimal, Field(max_digits=MAX_DIGITS, allow_inf_nan=False)]
     | date
     | None,
-    RefuseExpandingDecimal(),
+    AttributeNumber(),
 ]
+Attributes = Annotated[dict[Text, AttributeValue], Field(max_length=MAX_ATTRIBUTES)]
 
 ItemCondition = Literal["unused", "opened", "used", "damaged", "defective"]
 ITEM_CONDITIONS: tuple[str, ...] = ("unused", "opened", "used", "damaged", "defective")
@@ -68,9 +98,7 @@ class Customer(_Facts):
 
     id: Id
     tier: Annotated[
-        int,
-        Field(ge=1, le=5, description="profitability score, 5 is best"),
-        RefuseExpandingDecimal(),
+        int, Field(ge=1, le=5, description="profitability score, 5 is best"), WholeNumber()
     ]
     segment: Label | None = Field(None, description="persona label, free text")
     lifetime_value: Money | None = None
@@ -78,14 +106,14 @@ class Customer(_Facts):
     returns_12m: Count = 0
     exceptions_90d: Count = Field(0, description="exceptions already granted in 90 days")
     member_since: date | None = None
-    flags: frozenset[Label] = Field(
+    flags: Flags = Field(
         frozenset(), description="account flags such as `abusive` or `fraud_watch`"
     )
-    attributes: dict[Label, AttributeValue] = Field(
+    attributes: Attributes = Field(
         default_factory=dict, description="store-specific data, read as customer.attributes.NAME"
     )
-    name: Label | None = Field(None, description="for people, never for decisions")
-    email: Label | None = Field(None, description="for people, never for decisions")
+    name: Text | None = Field(None, description="for people, never for decisions")
+    email: Text | None = Field(None, description="for people, never for decisions")
 
 
 class LineItem(_Facts):
@@ -93,10 +121,10 @@ class LineItem(_Facts):
 
     sku: Id
     unit_price: Money
-    description: Annotated[str, StringConstraints(max_length=500)] | None = None
-    quantity: Annotated[int, Field(ge=1, le=1_000_000), RefuseExpandingDecimal()] = 1
+    description: Annotated[str, StringConstraints(max_length=500, strict=True)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000), WholeNumber()] = 1
     category: Label | None = None
-    final_sale: bool = False
+    final_sale: Flag = False
 
 
 class Transaction(_Facts):
@@ -107,7 +135,7 @@ class Transaction(_Facts):
     customer_id: Id | None = None
     store_id: Id | None = None
     channel: Label | None = Field(None, description="`in_store`, `online`, `phone`, ...")
-    items: tuple[LineItem, ...] = ()
+    items: Annotated[tuple[LineItem, ...], Field(max_length=MAX_ITEMS)] = ()
     payment_method: Label | None = None
 
 
@@ -117,17 +145,20 @@ class Request(_Facts):
     id: Id
     kind: Annotated[
         str,
-        StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$"),
+        LabelText(64, pattern=r"[a-z][a-z0-9_]*"),
         Field(description="`return`, `exchange`, `refund`, `price_adjustment`, ..."),
     ]
     requested_at: date
     transaction_id: Id | None = None
     sku: Id | None = None
-    item_condition: ItemCondition | None = None
-    packaging_intact: bool | None = None
-    has_receipt: bool | None = None
+    line: Annotated[int, Field(ge=1, le=MAX_ITEMS), WholeNumber()] | None = Field(
+        None, description="1-based position in `transaction.items`: picks the sku's line"
+    )
+    item_condition: Annotated[ItemCondition, LabelChoice()] | None = None
+    packaging_intact: Flag | None = None
+    has_receipt: Flag | None = None
     reason: Label | None = Field(None, description="`wrong_item_sold`, `double_charge`, ...")
-    store_at_fault: bool = False
+    store_at_fault: Flag = False
     requested_remedy: Label | None = None
     amount: Money | None = None
     case_id: Id | None = None
@@ -137,7 +168,7 @@ class Actor(_Facts):
     """The employee acting; `role` must be a rung of the policy's authority ladder."""
 
     id: Id
-    role: Label
+    role: Text
 
 
 class CaseFacts(_Facts):
@@ -153,7 +184,7 @@ class CaseFacts(_Facts):
     steps: Count = 0
     open_promises: Count = 0
     overdue_promises: Count = 0
-    resolved: bool = False
+    resolved: Flag = False
     promises_kept: Count = 0
     days_since_last_contact: Count = 0
 
@@ -167,7 +198,7 @@ class Situation(_Facts):
     actor: Actor | None = None
     as_of: date | None = None
     case: CaseFacts | None = None
-    title: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+    title: Annotated[str, StringConstraints(max_length=300, strict=True)] | None = Field(
         None, description="a label for people, ignored by decisions"
     )
 

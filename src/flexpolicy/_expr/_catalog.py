@@ -18,6 +18,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from .. import models
+from .._labels import is_label
 from . import _types as t
 
 
@@ -31,6 +32,9 @@ class FieldSpec:
     yes: str | None = None  # phrase when a true/false field is true
     no: str | None = None
     unit: str | None = None  # "days" renders `92` as "92 days"
+    # A label (`_labels`): compared normalised, so the checker normalises the
+    # literals it meets (`"Fraud_Watch" in customer.flags` tests `fraud_watch`).
+    label: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +189,7 @@ def _fields(record_name: str) -> dict[str, FieldSpec]:
             yes=vocab.yes,
             no=vocab.no,
             unit=vocab.unit,
+            label=is_label(info.annotation, info.metadata),
         )
     return result
 

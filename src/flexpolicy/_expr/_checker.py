@@ -7,6 +7,7 @@ type, which silences the follow-on errors it would otherwise cause.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .._labels import normalise_label
 from . import _checked as c
 from . import _syntax as s
 from . import _types as t
@@ -368,6 +370,11 @@ class _Checker:
             )
         if op in ("in", "not in"):
             return self._membership(op, left, right)
+        if op in ("==", "!="):
+            if self._is_label(left):
+                right = _normalised(right)
+            elif self._is_label(right):
+                left = _normalised(left)
         if not t.comparable(left.type, right.type, op):
             if left.type.kind is right.type.kind and left.type.kind in (t.Kind.STR, t.Kind.BOOL):
                 return self.error(
@@ -390,6 +397,10 @@ class _Checker:
 
     def _membership(self, op: str, left: c.Expr, right: c.Expr) -> c.Expr:
         start, end = left.start, right.end
+        if self._is_label(left):
+            right = _normalised(right)
+        elif self._is_label(right):
+            left = _normalised(left)
         if right.type.lenient or left.type.lenient:
             return c.Cmp(t.BOOL.maybe(True), start, end, op, left, right)
         if right.type.kind not in (t.Kind.SET, t.Kind.LIST) or right.type.elem is None:
@@ -412,6 +423,27 @@ class _Checker:
                 self._check_choice(left, c.Const(t.STR, start, end, value))
         nullable = left.type.nullable or right.type.nullable
         return c.Cmp(t.BOOL.maybe(nullable), start, end, op, left, right)
+
+    def _is_label(self, expr: c.Expr) -> bool:
+        """Whether `expr` reads a label field (or a set of labels), directly, through
+        facts defined as one, or as the value of `coalesce(label, fallback)`."""
+        seen: set[str] = set()
+        while True:
+            match expr:
+                case c.Field(root=root, path=(name,)):
+                    record = ROOTS[root].record if root in ROOTS else None
+                    spec = RECORDS[record].get(name) if record in RECORDS else None
+                    return spec is not None and spec.label
+                case c.FactRef(name=name) if name not in seen:
+                    seen.add(name)
+                    inner = self.scope.fact_expr(name)
+                    if inner is None:
+                        return False
+                    expr = inner
+                case c.Call(func="coalesce", args=(first, _)):
+                    expr = first
+                case _:
+                    return False
 
     def _check_choice(self, subject: c.Expr, other: c.Expr) -> None:
         choices = subject.type.choices
@@ -546,6 +578,9 @@ class _Checker:
         if not self._arity(node, args, 2, 2):
             return c.Const(t.ERROR, node.start, node.end, None)
         first, fallback = args
+        if self._is_label(first):
+            fallback = _normalised(fallback)
+            args = (first, fallback)
         if not (t.comparable(first.type, fallback.type, "==") or first.type.kind is t.Kind.SET):
             self.error(
                 "type-mismatch",
@@ -572,6 +607,24 @@ class _Checker:
             self.error("bad-arguments", f"`{arg.value}` is not a date (YYYY-MM-DD)", arg.start)
             return c.Const(t.ERROR, node.start, node.end, None)
         return c.Const(t.DATE, node.start, node.end, value)
+
+
+def _normalised(expr: c.Expr) -> c.Expr:
+    """A string constant (or the strings of a list) as a label is compared: the
+    literal a policy writes meets the facts in the form the facts are kept in,
+    so every back end compares normalised text with normalised text."""
+    if isinstance(expr, c.Const):
+        value = expr.value
+        if isinstance(value, str):
+            return dataclasses.replace(expr, value=normalise_label(value))
+        if isinstance(value, tuple):
+            return dataclasses.replace(
+                expr,
+                value=tuple(normalise_label(v) if isinstance(v, str) else v for v in value),
+            )
+    if isinstance(expr, c.ListExpr):
+        return dataclasses.replace(expr, items=tuple(_normalised(i) for i in expr.items))
+    return expr
 
 
 def _describe_node(expr: c.Expr) -> str:
