@@ -11,6 +11,10 @@ is total (approve, deny or refer) and deterministic, and explains itself.
 default, in about a minute; `make fuzz` tries ten times as many); see fuzz_strategies.
 A failure found by a bulk loop prints its seed: `FLEXPOLICY_FUZZ_SEED=<seed>` replays
 the run.
+
+The shapes of issue 14 (doubling facts, long chains and cycles, deep expressions, huge
+numbers) must also load within `LOAD_SECONDS`: a watchdog stops one that runs over, and
+their worst cases run first in a subprocess with a timeout, so a hang fails the run.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -308,7 +313,7 @@ def test_bulk_situation_json() -> None:
 # process.
 
 LOAD_SECONDS = 5.0  # one load, however large the shape
-INPUT_SECONDS = 30.0  # one input: its load and all its decisions
+INPUT_SECONDS = 10.0  # one input: its load and all its decisions
 CHILD_SECONDS = 60.0  # one worst case, in the subprocess: past this it counts as hung
 CHILD_MEMORY = 4 << 30  # bytes of address space the subprocess may take
 MAX_EXPLANATION = 200_000  # characters of one decision's rationale and trace
@@ -344,6 +349,14 @@ def watchdog(seconds: float, what: str) -> Iterator[None]:
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except Overtime as exc:
+        # Raised between two bytecodes anywhere, its traceback can hold entries with no
+        # line number, which crash pytest's report (INTERNALERROR): say where, start anew.
+        where = [
+            f"{Path(f.filename).name}:{f.lineno} {f.name}"
+            for f in traceback.extract_tb(exc.__traceback__)[-9:-1]
+        ]
+        raise Overtime(f"{exc}, in: {' < '.join(reversed(where))}") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -366,8 +379,6 @@ def check_shape(text: str, rng: random.Random, explain: bool = True) -> Policy |
     if policy is not None:
         with watchdog(INPUT_SECONDS, "deciding"):
             situations = fz.shape_situations(rng)
-            for data in situations:
-                decide_mapping(policy, data, explain)
             with contextlib.suppress(InputError):
                 decision = policy.decide_situation(situations[0])
                 words = len(decision.rationale.staff) + len(decision.rationale.customer)
@@ -376,6 +387,8 @@ def check_shape(text: str, rng: random.Random, explain: bool = True) -> Policy |
                     f"{words:,} characters of rationale and trace for a "
                     f"{len(text):,}-character policy: {decision.rationale.staff[:200]}..."
                 )
+            for data in situations:
+                decide_mapping(policy, data, explain)
     return policy
 
 
@@ -490,6 +503,16 @@ def require_no_hangs(results: list[dict[str, Any]], family: str) -> None:
         pytest.fail(f"not fuzzed in process: worst cases of {family!r} hang or crash: {hung}")
 
 
+def test_worst_cases_finish_in_a_subprocess(worst_case_results: list[dict[str, Any]]) -> None:
+    """The largest doubling, chain, cycle, deep expression and number: clean and fast."""
+    assert len(worst_case_results) == len(_flat_worst_cases())
+    assert {r["family"] for r in worst_case_results} == set(SHAPE_FAMILIES)
+    bad = _bad_worst_cases(worst_case_results)
+    assert not bad, "worst cases that failed, hung or took too long:\n" + "\n".join(
+        f"  {r['family']}/{r['name']}: {r['outcome']} ({r.get('seconds', '-')} s)" for r in bad
+    )
+
+
 @pytest.mark.parametrize("family", list(SHAPE_FAMILIES))
 def test_bulk_shapes(family: str, worst_case_results: list[dict[str, Any]]) -> None:
     name, generate = SHAPE_FAMILIES[family]
@@ -512,8 +535,9 @@ GROWING: dict[str, Callable[[int, str, str, int], str]] = {
 
 
 def test_bulk_generated_code_grows_linearly(worst_case_results: list[dict[str, Any]]) -> None:
-    """Doubling and chained facts: the code for 2n facts is about twice that for n, never
-    the 4x of quadratic code or the 2^n of facts pasted into every use."""
+    """Doubling and chained facts: the code for 2n facts is at most about twice that for n
+    (1.0-2.0x today), never the 4x of quadratic code or the 2^n of facts pasted into every
+    use."""
     require_no_hangs(worst_case_results, "doubling")
     require_no_hangs(worst_case_results, "chain")
     compared = 0
@@ -530,7 +554,7 @@ def test_bulk_generated_code_grows_linearly(worst_case_results: list[dict[str, A
             return  # refused cleanly, e.g. a customer sentence showing an internal field
         compared += 1
         ratio = len(large._source) / len(small._source)
-        assert ratio < 3, (
+        assert ratio < 2.5, (
             f"{shape} at {place}: {len(small._source):,} characters of code for {n} facts, "
             f"{len(large._source):,} for {2 * n} ({ratio:.1f}x)"
         )

@@ -9,6 +9,7 @@ a condition that reads an internal field, and the caller leaves it out).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -116,8 +117,12 @@ def unit_of(expr: c.Expr) -> str | None:
     return spec.unit if spec else None
 
 
-def is_internal(expr: c.Expr, facts: dict[str, Any]) -> bool:
-    """Whether an expression reads a score, flag or other field customers never see."""
+def is_internal(expr: c.Expr, facts: dict[str, Any], seen: set[str] | None = None) -> bool:
+    """Whether an expression reads a score, flag or other field customers never see.
+
+    Each fact is followed once (`seen`), so facts built on facts cost linear time.
+    """
+    seen = set() if seen is None else seen
     for node in c.walk(expr):
         if isinstance(node, c.Field):
             spec = field_spec(node)
@@ -125,12 +130,10 @@ def is_internal(expr: c.Expr, facts: dict[str, Any]) -> bool:
                 return True
             if node.path[:1] == ("attributes",):
                 return True
-        if (
-            isinstance(node, c.FactRef)
-            and node.name in facts
-            and is_internal(facts[node.name].expr, facts)
-        ):
-            return True
+        if isinstance(node, c.FactRef) and node.name in facts and node.name not in seen:
+            seen.add(node.name)
+            if is_internal(facts[node.name].expr, facts, seen):
+                return True
     return False
 
 
@@ -297,8 +300,21 @@ def _fact(name: str, ev: Evaluator[Any], passed: bool, audience: Audience) -> st
         return f"{humanize(name)} is {fmt(ev.fact(name))}"
     if passed:
         return humanize(name)
-    inner = describe(fact.expr, ev, False, audience)
+    if _INSIDE_FACT.get():
+        # The reasons of a fact are given one level deep: the facts they name are named,
+        # not opened in turn (facts that each use the last twice would write out
+        # exponentially many words).
+        return f"not {humanize(name)}"
+    token = _INSIDE_FACT.set(True)
+    try:
+        inner = describe(fact.expr, ev, False, audience)
+    finally:
+        _INSIDE_FACT.reset(token)
     return f"not {humanize(name)} ({inner})" if inner else f"not {humanize(name)}"
+
+
+# Whether words for a false fact are being written (per thread and task, never shared).
+_INSIDE_FACT: ContextVar[bool] = ContextVar("flexpolicy_inside_fact", default=False)
 
 
 def _compare(expr: c.Cmp, ev: Evaluator[Any], passed: bool) -> str:

@@ -94,8 +94,14 @@ def _placeholder_problem(problem: ExprError, source: str, base: int) -> Template
     return TemplateProblem(problem.code, message, base + problem.start, problem.hint)
 
 
-def _reads_internal(expr: c.Expr, scope: Scope, seen: frozenset[str] = frozenset()) -> str | None:
-    """The first internal field an expression reads, following facts; None if none."""
+def _reads_internal(expr: c.Expr, scope: Scope, seen: set[str] | None = None) -> str | None:
+    """The first internal field an expression reads, following facts; None if none.
+
+    Each fact is followed once (`seen`): a fact already followed read nothing
+    internal, or the walk would have stopped there; following it again at every use
+    made facts that each use the last twice cost exponential time.
+    """
+    seen = set() if seen is None else seen
     for node in c.walk(expr):
         if isinstance(node, c.Field):
             record = ROOTS[node.root].record
@@ -103,8 +109,9 @@ def _reads_internal(expr: c.Expr, scope: Scope, seen: frozenset[str] = frozenset
             if node.root == "actor" or (spec is not None and spec.internal):
                 return node.dotted
         if isinstance(node, c.FactRef) and node.name not in seen:
+            seen.add(node.name)
             inner = scope.fact_expr(node.name)
-            found = _reads_internal(inner, scope, seen | {node.name}) if inner else None
+            found = _reads_internal(inner, scope, seen) if inner else None
             if found:
                 return found
     return None
