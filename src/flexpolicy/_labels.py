@@ -165,7 +165,8 @@ def _normalise_unicode(text: str) -> str:
     if mixed:
         value = value.translate(_LOOKALIKES)
     value = unicodedata.normalize("NFKC", value.casefold())
-    if mixed:
+    # Folding can make a look-alike (A + U+0345 folds to a + Greek iota): ask again.
+    if mixed or _mixes_latin_with_lookalikes(value):
         value = value.translate(_LOOKALIKES)
     return value.strip(_WHITE_SPACE)
 
