@@ -24,25 +24,10 @@ import yaml
 import flexpolicy
 from flexpolicy.audit import AuditLog
 from test_cli import ADAPTER, ROOT, SCRIPT
+from test_verify import UNFAIR  # a tier-4 customer gets more than tier 5: refuted
 
 DEFECTS = ROOT / "tests" / "defects"
 SHADOWED = DEFECTS / "shadowed-by-two.yaml"
-# A policy that gives a tier-4 customer more than a tier-5 one: `monotone` is refuted.
-UNFAIR = """
-policy: unfair
-version: "1"
-applies_to: [return]
-roles: [associate, supervisor]
-rules:
-  - id: loyal
-    when: [customer.tier == 4, days_since_purchase <= 60]
-    outcome: approve
-    remedy: refund
-  - id: standard
-    when: days_since_purchase <= 30
-    outcome: approve
-    remedy: refund
-"""
 # Everything a hostile file can put in front of a terminal.
 HOSTILE = "\x1b[31mred\x1b[0m \x1b]0;pwned\x07 over\rwrite \u202eevil\u202c \x9b2J \x07bell"
 RAW = ("\x1b", "\x07", "\r", "\u202e", "\u202c", "\x9b")

@@ -22,6 +22,7 @@ from flexpolicy import Policy, PolicyError
 from flexpolicy.cases._escalations import parse_escalations
 from flexpolicy.models import Request
 from flexpolicy.schema import json_schema
+from test_policy_numbers import ESCALATIONS
 
 POLICY = """\
 policy: p
@@ -41,17 +42,6 @@ levers:
   - id: l
     kind: gift_card
     caps: {associate: 10}
-"""
-
-ESCALATIONS = """\
-escalations: e
-version: "1"
-roles: [associate, store_manager]
-params: {limit: 3}
-rules:
-  - id: r
-    when: case.contacts_14d >= params.limit
-    escalate_to: store_manager
 """
 
 

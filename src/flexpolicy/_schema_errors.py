@@ -84,13 +84,17 @@ def _clean_loc(loc: tuple[int | str, ...], data: Any = None) -> Path:
         if not is_key and _is_marker(part):
             continue
         out.append(part)
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
+        node = _step(node, part)
     return tuple(out)
+
+
+def _step(node: Any, part: int | str) -> Any:
+    """The data one loc part below `node` (None where the data has nothing there)."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
 def _markers(raw: tuple[int | str, ...], data: Any) -> list[tuple[int, str, Any]]:
@@ -101,12 +105,7 @@ def _markers(raw: tuple[int | str, ...], data: Any) -> list[tuple[int, str, Any]
         if not (isinstance(node, dict) and part in node) and _is_marker(part):
             found.append((i, str(part), node))
             continue
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
+        node = _step(node, part)
     return found
 
 

@@ -18,7 +18,7 @@ than `MAX_DIGITS` (28) digits before the point or after it.  Past that a number 
 `bad-number` before anything expands it - pydantic turns `1.0e+999999999` into an
 int digit by digit for an `int | Decimal` union, and Python will not print (so
 `digest_of` cannot hash) an int of more than 4,300 digits, as a 5,000-digit `0xfff...`
-is.  Messages echo at most `MAX_SHOWN` characters of the input.
+is.  Messages echo at most `errors.MAX_QUOTED` characters of the input.
 """
 
 from __future__ import annotations
@@ -30,14 +30,13 @@ from typing import Any
 import yaml
 
 from ._fact_numbers import MAX_DIGITS, MAX_WHOLE, in_range
-from .errors import PolicyError, Problem
+from .errors import PolicyError, Problem, quoted
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
-# How much of a value a message quotes, and how many digits (leading zeros aside) an
-# int may be written with before it is refused unread: 10**28 takes 94 binary digits.
-MAX_SHOWN = 40
+# How many digits (leading zeros aside) an int may be written with before it is
+# refused unread: 10**28 takes 94 binary digits.
 _MAX_INT_DIGITS = 4 * MAX_DIGITS
 NUMBER_HINT = (
     f"numbers in a policy have at most {MAX_DIGITS} digits before the point "
@@ -329,8 +328,8 @@ class _TooDeepError(_ExpansionLimitError):
 
 
 def shown(text: str) -> str:
-    """Input as a message may quote it: one line of at most `MAX_SHOWN` characters."""
-    cut = text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+    """Input as a message may quote it (`quoted`), its control characters escaped."""
+    cut = quoted(text)
     if cut.isprintable():
         return cut
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in cut)
