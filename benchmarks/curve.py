@@ -26,7 +26,7 @@ script measures it instead of asserting it:
 
 Policies over 1,000,000 bytes (10,000 rules is about 1.9 MB) exceed the loader's file
 size limit (docs/policy-language.md, "Limits"); for those rows only, this script lifts
-the limit in `flexpolicy._yaml` and says so.  `flexpolicy check` (the z3 analysis) is
+the limit in `flexpolicy._build.located` and says so.  `flexpolicy check` (the z3 analysis) is
 timed by `analysis.py`.
 
 Usage: `python benchmarks/curve.py [--sizes 100,300,1000,3000,10000]
@@ -58,9 +58,9 @@ from typing import Any
 # `benchmarks/` is this script's directory: `analysis` is the script beside it.
 import _results
 import yaml
-from analysis import CONDITIONS, REASONS, generated_policy
 
 import flexpolicy
+from analysis import CONDITIONS, REASONS, generated_policy
 from flexpolicy import Actor, Customer, LineItem, Request, Situation, Transaction
 
 TODAY = date(2026, 11, 20)
@@ -165,7 +165,7 @@ def peak_rss_mb() -> float:
 @contextlib.contextmanager
 def _lifted_limits(size: int) -> Iterator[bool]:
     """Lift the loader's file-size and node limits while loading a policy over them."""
-    from flexpolicy import _yaml  # noqa: PLC0415 - private: only for the largest sizes
+    from flexpolicy._build import located as _yaml  # noqa: PLC0415 - private: only for the largest sizes
 
     limit = getattr(_yaml, "MAX_BYTES", None)
     if limit is None or size <= limit:

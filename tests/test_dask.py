@@ -24,9 +24,9 @@ import pandas as pd
 import pytest
 
 import flexpolicy
-from conftest import RULES
 from flexpolicy.authoring import diff, simulate
 from flexpolicy.dask import CHEAP_FIELDS, DECISION_FIELDS, decide_bag, decide_frame, diff_bag
+from tests.support.paths import RULES
 
 N = 240
 TELEPORT = {

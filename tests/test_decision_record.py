@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import flexpolicy
-from conftest import EXAMPLES
+from tests.support.paths import EXAMPLES
 
 FILES = sorted(EXAMPLES.glob("*.yaml"))
 

@@ -42,11 +42,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import flexpolicy
-import fuzz_strategies as fz
-import policy_gen
-from conftest import POLICY_FILES, ROOT
 from flexpolicy import Decision, InputError, Policy, PolicyError, Situation
 from flexpolicy.situations import parse_line
+from tests.support import fuzz as fz
+from tests.support import policy_gen
+from tests.support.paths import POLICY_FILES, ROOT
 
 try:
     import resource

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from flexpolicy import Policy, PolicyError
+from tests.support.paths import ROOT
 
 REQUEST = {"id": "R-1", "kind": "return", "requested_at": "2026-11-20"}
 AMOUNT_FROM_ATTRIBUTE = """\

@@ -37,7 +37,7 @@ import pytest
 import yaml
 
 import flexpolicy
-from conftest import POLICY_FILES
+from tests.support.paths import POLICY_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
-from conftest import POLICY_FILES
-from flexpolicy._context import make_context
-from flexpolicy._interpret import Evaluator
-from strategies import situations
+from flexpolicy._engine.context import make_context
+from flexpolicy._engine.interpreter import Evaluator
+from tests.support.paths import POLICY_FILES
+from tests.support.strategies import situations
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 POLICIES = {p.stem: flexpolicy.load_policy(p) for p in POLICY_FILES}

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 import flexpolicy
-from conftest import RULES
 from flexpolicy import PolicyError, PolicyStore, StoreStatus
-from flexpolicy._simulate import simulate
+from flexpolicy._authoring.simulate import simulate
+from tests.support.paths import RULES
 
 WINDOW = ("window_days: 30 ", "window_days: 14 ")
 

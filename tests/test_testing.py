@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
-from conftest import POLICY_FILES, RULES
 from flexpolicy import testing
+from tests.support.paths import POLICY_FILES, RULES
 
 RETURNS = flexpolicy.load_policy(RULES / "returns.yaml")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import flexpolicy
-from conftest import EXAMPLES
+from tests.support.paths import EXAMPLES
 
 
 def test_threads_get_the_answers_one_thread_gets(policies: flexpolicy.PolicySet) -> None:

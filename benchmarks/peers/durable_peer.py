@@ -5,7 +5,7 @@ compiles to), one single-fact rule per policy rule plus a catch-all.  Durable-ru
 no "first match wins": asserting a fact fires every rule it matches, so each action
 records its rule and the lowest-numbered hit decides, which is the workload's order.
 
-The traps DESIGN.md lists (and `flexpolicy._durable` contains) shape this module too:
+The traps DESIGN.md lists (and `flexpolicy._engine.durable` contains) shape this module too:
 a private `Host` that starts no dispatch threads and registers nothing process-wide;
 `assert_fact` rather than `post`, because an event is consumed by the first rule that
 matches it; a unique sid per decision whose state is deleted right after, because a

@@ -11,6 +11,8 @@ are internal and may change in any release.
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from .decision import (
     Alternative,
     ConditionTrace,
@@ -28,7 +30,10 @@ from .policy import Policy, PolicySet, load_policies, load_policy
 from .situations import read_situations
 from .store import PolicyStore, StoreStatus
 
-__version__ = "0.1.0"
+try:  # pyproject.toml holds the version; an installed package carries it in its metadata
+    __version__ = metadata.version("flexpolicy")
+except metadata.PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Actor",

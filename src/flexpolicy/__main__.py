@@ -1,5 +1,5 @@
 """`python -m flexpolicy` runs the command line."""
 
-from .cli import main
+from .cli._app import main
 
 main()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from ._expr import _checked as c
+from ._lang import checked as c
 
 RuleKind = Literal["guard", "standard", "flex", "default"]
 Outcome = Literal["approve", "deny", "refer"]

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._analysis._findings import Finding, Level
-from ._analysis._lint import lint
-from ._analysis._solver import AnalysisUnavailableError, available
-from ._analysis._verify import (
+from ._analysis.findings import Finding, Level
+from ._analysis.lint import lint
+from ._analysis.solver import AnalysisUnavailableError, available
+from ._analysis.verify import (
     Comparison,
     PropertyResult,
     compare,
@@ -72,7 +72,7 @@ def check(
                 return [Finding.from_problem(p) for p in exc.problems]
             if not (exact and available()):
                 return []
-            from ._analysis._escalation_check import escalation_findings  # noqa: PLC0415
+            from ._analysis.escalation_check import escalation_findings  # noqa: PLC0415
 
             return list(escalation_findings(escalations, timeout_ms=timeout_ms))
         try:
@@ -82,7 +82,7 @@ def check(
     ir = target._ir
     findings = list(lint(ir))
     if exact and available():
-        from ._analysis._check import RuleChecks  # noqa: PLC0415 - needs the optional z3
+        from ._analysis.check import RuleChecks  # noqa: PLC0415 - needs the optional z3
 
         findings.extend(RuleChecks(target, timeout_ms=timeout_ms).run())
     allowed = {r.id: set(r.allow) for r in ir.rules}

@@ -18,7 +18,7 @@ records removed.  See docs/audit.md.
 
 from __future__ import annotations
 
-from ._audit import (
+from ._audit.log import (
     COMPARED,
     DEFAULT_MASK,
     MARKER,

@@ -10,10 +10,10 @@ The same functions behind `flexpolicy doc`, `flexpolicy diff` and `flexpolicy si
 
 from __future__ import annotations
 
-from ._diff import DiffExample, DiffReport, DiffSide, MoneyLine, diff, diff_lines
-from ._doc import PolicySummary, summarize, to_markdown
-from ._doc_html import to_html
-from ._simulate import simulate
+from ._authoring.diff import DiffExample, DiffReport, DiffSide, MoneyLine, diff, diff_lines
+from ._authoring.doc import PolicySummary, summarize, to_markdown
+from ._authoring.doc_html import to_html
+from ._authoring.simulate import simulate
 
 __all__ = [
     "DiffExample",

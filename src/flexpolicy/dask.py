@@ -52,9 +52,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
-from ._context import coerce
-from ._diff import DiffReport, diff
-from ._diff_merge import merge_reports
+from ._authoring.diff import DiffReport, diff
+from ._authoring.diff_merge import merge_reports
+from ._engine.context import coerce
 from .decision import Decision, DecisionRecord
 from .errors import FlexPolicyError, InputError
 from .models import Situation
@@ -132,7 +132,7 @@ def _situation_like(item: object, skip_blank: bool) -> object:
 
 def _numbered(position: int, exc: InputError) -> InputError:
     """The error as `decide_all` words it, numbered in the whole collection."""
-    return InputError(f"situation {position}: {exc.message}", code=exc.code, hint=exc.hint)
+    return exc.prefixed(f"situation {position}: ")
 
 
 Failure = tuple[int, InputError]  # the situations read before it, and the error

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from ._explain import Evaluation
-    from ._semantics import Verdict
+    from ._engine.semantics import Verdict
+    from ._explain.evaluation import Evaluation
     from .models import Situation
 
     class Explainer(Protocol):

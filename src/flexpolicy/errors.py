@@ -6,6 +6,12 @@ a stable code and a hint, so an editor or CI can point at the exact spot.  Bad
 *facts* handed to `decide` (a sku not on the transaction, a role not on the
 ladder) are an `InputError`.  Both derive from `FlexPolicyError`, the only base
 class a caller needs to catch.
+
+`Problem` is the one shape of a diagnostic in flexpolicy: a load error, a
+finding of `flexpolicy check` (`Finding` adds its counterexample), a problem in
+an expression (`ExprError` carries one) and a line of a decision log that cannot
+be replayed (`LogProblem.problem`) all render through `Problem.format`.  Every
+code is declared once, with its stage and summary, in `_diagnostics/codes.py`.
 """
 
 from __future__ import annotations
@@ -15,20 +21,32 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+from ._diagnostics.suggest import closest_field, hint_for
 
 __all__ = ["EngineError", "FlexPolicyError", "InputError", "PolicyError", "Problem"]
 
-Level = Literal["error", "warning"]
+# How much a problem matters: an error stops a load (or fails `check`), a warning
+# is worth a look, an info says what the analysis could not settle.
+Level = Literal["error", "warning", "info"]
+
+# The path of a field in the facts, as pydantic gives it: `("request", "sku")`,
+# `("transaction", "items", 0, "unit_price")`.
+FieldPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One finding in a policy file: where, what, and how to fix it.
+    """One diagnostic: where, what, and how to fix it.
 
-    `line` and `column` are 1-based (0 when unknown).  `code` is stable across
+    A problem in a policy file, a finding of the analysis, a line of a decision
+    log: every stage reports in this shape, so an editor, CI or a person reads
+    them alike.  `line` and `column` are 1-based (0 when unknown).  `code` is stable across
     releases so tools can filter on it; `message` is one lowercase line with
-    user input in backticks; `hint` is the separate "help" line.
+    user input in backticks; `hint` is the separate "help" line.  `related`
+    names what else the problem is about, as text: the rules that shadow a
+    rule, the conditions that cannot hold together.
     """
 
     code: str
@@ -39,6 +57,12 @@ class Problem:
     hint: str | None = None
     rule_id: str | None = None
     level: Level = "error"
+    related: tuple[str, ...] = ()
+
+    @property
+    def severity(self) -> Level:
+        """`level`, by the name LSP and SARIF give it."""
+        return self.level
 
     def format(self) -> str:
         """Render as `file:line:col: level[code]: message` plus an indented hint."""
@@ -136,20 +160,48 @@ class InputError(FlexPolicyError):
     help line; whatever raises it, a quoted piece of input longer than
     `MAX_QUOTED` characters is cut (a sku of 200 characters, a number of
     thousands of digits), so a message stays short whatever the facts hold.
+
+    What a program needs besides the words is data: `field` is the path of the
+    fact complained of (`("request", "sku")`), when one is, and `suggestion` the
+    name the caller probably meant (`"customer"` for `custmer`), which the hint
+    offers in words.  A form or an API answer can mark the field with them.
     """
 
-    def __init__(self, message: str, *, code: str = "bad-input", hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "bad-input",
+        hint: str | None = None,
+        field: FieldPath | None = None,
+        suggestion: str | None = None,
+    ) -> None:
         message = _cap_quotes(message)
         hint = None if hint is None else _cap_quotes(hint)
         self.message = message
         self.code = code
         self.hint = hint
+        self.field = field
+        self.suggestion = suggestion
         text = message if hint is None else f"{message}\n    hint: {hint}"
         super().__init__(text)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Rebuilt with its code and hint (the default would pass the rendered text)."""
-        return (_rebuild_input_error, (self.message, self.code, self.hint))
+        """Rebuilt with its code, hint and data (the default would pass the rendered text)."""
+        return (
+            _rebuild_input_error,
+            (self.message, self.code, self.hint, self.field, self.suggestion),
+        )
+
+    def prefixed(self, prefix: str) -> InputError:
+        """The same error with `prefix` before its message (`situation 3: ...`)."""
+        return InputError(
+            f"{prefix}{self.message}",
+            code=self.code,
+            hint=self.hint,
+            field=self.field,
+            suggestion=self.suggestion,
+        )
 
     @classmethod
     def from_validation(
@@ -157,23 +209,25 @@ class InputError(FlexPolicyError):
         exc: ValidationError,
         what: str,
         *,
-        locate: Callable[[tuple[int | str, ...]], str] | None = None,
+        model: type[BaseModel],
+        locate: Callable[[FieldPath], str] | None = None,
     ) -> InputError:
-        """One of pydantic's complaints, as one located line (`what`: which facts;
-        `locate`, when given, names them from the path of the field complained of,
-        e.g. `file:12` for a situation file).
+        """One of pydantic's complaints about `model`, as one located line (`what`:
+        which facts; `locate`, when given, names them from the path of the field
+        complained of, e.g. `file:12` for a situation file).
 
         A misspelt key (`custmer`, `request.skuu`) is reported first, with a
         did-you-mean hint, even when pydantic lists the missing field it stood
-        for before it.  The complaint never quotes the input itself.
+        for before it.  The complaint never quotes the input itself.  The model
+        comes from the caller, so this module imports no models.
         """
         errors = _without_fast_branches(exc.errors(include_url=False))
-        first, hint = errors[0], None
+        first, suggestion = errors[0], None
         for error in errors:
             if error["type"] == "extra_forbidden":
-                suggestion = _did_you_mean_field(exc.title, error["loc"])
+                suggestion = closest_field(model, error["loc"])
                 if suggestion is not None:
-                    first, hint = error, suggestion
+                    first = error
                     break
         if locate is not None:
             what = locate(first["loc"])
@@ -181,7 +235,14 @@ class InputError(FlexPolicyError):
         more = len(errors) - 1
         suffix = f" (and {more} more)" if more else ""
         message = f"{what}: `{where}` {first['msg'].lower()}{suffix}"
-        return cls(message, code="invalid-facts", hint=hint)
+        hint = None if suggestion is None else hint_for(suggestion)
+        return cls(
+            message,
+            code="invalid-facts",
+            hint=hint,
+            field=tuple(first["loc"]) or None,
+            suggestion=suggestion,
+        )
 
 
 def _without_fast_branches(errors: list[Any]) -> list[Any]:
@@ -194,12 +255,11 @@ def _without_fast_branches(errors: list[Any]) -> list[Any]:
     return kept or errors
 
 
-def _rebuild_input_error(message: str, code: str, hint: str | None) -> InputError:
-    return InputError(message, code=code, hint=hint)
-
-
-def _did_you_mean_field(model_name: str, loc: tuple[int | str, ...]) -> str | None:
-    # Imported here: the models and the checker import this module.
-    from ._fact_fields import did_you_mean_field  # noqa: PLC0415
-
-    return did_you_mean_field(model_name, loc)
+def _rebuild_input_error(
+    message: str,
+    code: str,
+    hint: str | None,
+    field: FieldPath | None = None,
+    suggestion: str | None = None,
+) -> InputError:
+    return InputError(message, code=code, hint=hint, field=field, suggestion=suggestion)

@@ -25,9 +25,9 @@ from pydantic import (
     model_validator,
 )
 
-from ._consistency import check_facts
-from ._fact_numbers import MAX_DIGITS, MAX_WHOLE, AttributeNumber, PlainMoney, WholeNumber
-from ._labels import LabelChoice, LabelText
+from ._facts.consistency import check_facts
+from ._facts.labels import LabelChoice, LabelText
+from ._facts.numbers import MAX_DIGITS, MAX_WHOLE, AttributeNumber, PlainMoney, WholeNumber
 from .errors import InputError
 
 __all__ = [
@@ -237,4 +237,6 @@ class Situation(_Facts):
         try:
             return Situation.model_validate(data)
         except ValidationError as exc:
-            raise InputError.from_validation(exc, "changes make an invalid situation") from None
+            raise InputError.from_validation(
+                exc, "changes make an invalid situation", model=Situation
+            ) from None

@@ -18,16 +18,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from ._build import build_policy
-from ._compile import Matcher, compile_policy
-from ._consistency import check_facts
-from ._context import coerce, decision_date, make_context, unknown_role
-from ._durable import DurableMatcher
-from ._explain import Evaluation
-from ._explain_cache import ExplainCache
+from ._build.builder import build_policy
+from ._build.located import load_yaml
+from ._engine.context import coerce, decision_date, make_context, unknown_role
+from ._engine.durable import DurableMatcher
+from ._engine.native import Matcher, compile_policy
+from ._engine.semantics import STAGE_GUARD, Verdict, VerdictCache
+from ._explain.cache import ExplainCache
+from ._explain.evaluation import Evaluation
+from ._facts.consistency import check_facts
 from ._ir import PolicyIR
-from ._semantics import STAGE_GUARD, Verdict, VerdictCache
-from ._yaml import load_yaml
 from .decision import Decision, Facts
 from .errors import InputError, PolicyError, Problem
 from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
@@ -230,9 +230,7 @@ class Policy:
                 )
         except InputError as exc:
             # `len(out)` names the culprit, whether deciding it or reading it failed.
-            raise InputError(
-                f"situation {len(out)}: {exc.message}", code=exc.code, hint=exc.hint
-            ) from None
+            raise exc.prefixed(f"situation {len(out)}: ") from None
         return out
 
     def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
@@ -330,9 +328,7 @@ def _numbered(
             count += 1
             yield decision
     except InputError as exc:
-        raise InputError(
-            f"situation {count}: {exc.message}", code=exc.code, hint=exc.hint
-        ) from None
+        raise exc.prefixed(f"situation {count}: ") from None
 
 
 def _rebuild(ir: PolicyIR, engine: Engine) -> Policy:

@@ -30,8 +30,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ._analysis._codes import ALLOWABLE
-from ._fact_numbers import MAX_DIGITS, in_range
+from ._diagnostics.codes import ALLOWABLE
+from ._facts.numbers import MAX_DIGITS, in_range
 
 __all__ = [
     "SCHEMA_DIALECT",

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ._fact_numbers import (
+from ._facts.numbers import (
     MAX_DIGITS,
     NumberOutOfRangeError,
     bounded_int,
@@ -199,7 +199,7 @@ def parse_line(line: str, where: str) -> Situation:
 
 def _at(where: str, exc: InputError) -> InputError:
     """`exc` prefixed with where it was read (facts that contradict each other)."""
-    return InputError(f"{where}: {exc.message}", code=exc.code, hint=exc.hint)
+    return exc.prefixed(f"{where}: ")
 
 
 class _DuplicateKeyError(Exception):
@@ -301,7 +301,7 @@ def _validate(
     try:
         return Situation.model_validate(data)
     except ValidationError as exc:
-        raise InputError.from_validation(exc, where, locate=locate) from None
+        raise InputError.from_validation(exc, where, model=Situation, locate=locate) from None
     except InputError as exc:
         raise _at(where, exc) from None
 

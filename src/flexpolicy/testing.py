@@ -25,7 +25,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._expr import _checked as c
+from ._lang import checked as c
 from .decision import Decision
 from .errors import InputError
 from .models import Actor, CaseFacts, Customer, LineItem, Request, Situation, Transaction

@@ -16,15 +16,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .. import _phrases as ph
-from .._build import digest_of
-from .._build_base import ConditionBuilder
-from .._expr._checker import did_you_mean
-from .._interpret import Evaluator
+from .._build.builder import digest_of
+from .._build.conditions import ConditionBuilder
+from .._build.located import LoadedYaml, load_yaml
+from .._build.spec_errors import problems_from_validation
+from .._build.templates import render
+from .._diagnostics.suggest import did_you_mean
+from .._engine.interpreter import Evaluator
+from .._explain import phrases as ph
 from .._ir import Condition, Explain, Fact, Location
-from .._schema_errors import problems_from_validation
-from .._template import render
-from .._yaml import LoadedYaml, load_yaml
 from ..errors import PolicyError, Problem
 from ..models import CaseFacts
 from ..schema import EscalationsSpec

@@ -1,0 +1,1 @@
+"""The tamper-evident decision log (`log`) and its hash chain (`chain`)."""

@@ -1,0 +1,1 @@
+"""Tools for policy authors above the pipeline: diff, the one-page document, simulate."""

@@ -1,0 +1,532 @@
+"""The native back end: the checked IR compiled to straight-line Python functions.
+
+Generated from the *typed tree*, never from policy text: every name in the
+output is either a parameter of the function, a field name taken from the fact
+models, a temporary we made, or a constant we put in the function's globals
+(strings, decimals and dates never appear as source literals).  The functions
+run with empty `__builtins__`.
+
+The matcher answers with the decision's `Verdict`, testing rules in the order
+the decision semantics need: the first matching guard; else the first matching
+standard rule (or the default) and, if that denies, every flex rule that bends
+it.  Verdicts without a flex rule are constants indexed by the actor's rank, so
+the common decision allocates nothing; a denial that flex rules bend goes
+through `VerdictCache`.  Null checks are emitted only where the type checker
+says a value may be missing.
+
+Built-in and policy facts (and the line item) are *slots*, computed at most
+once per call.  A fact built on others names their slots instead of nesting
+their code: pasting each fact's code into every use made facts that each use the
+last twice grow the code exponentially, and chains of facts nest deeper than
+CPython's parser allows.  A slot whose code is short (`SHORT` characters) is
+computed where it is first needed, inside the expression, so a condition that
+short-circuits never pays for it; its code is pasted at each use, at most
+`SHORT` characters a use.  A longer one is one assignment just before the first
+statement that needs it, and a local after that.  Facts are pure and total, so
+computing one before a short-circuit that would have skipped it changes no
+decision.  Flex rules are emitted once, after the standard rules, which leave
+their one-pass loop by `break` with the denial to bend; a slot computed on some
+of the paths to a `break` only is tested against `_U` there.
+
+So the code of a fact appears once in each generated function (the matcher, the
+lever cap, each explicit `amount:`), and the source grows linearly with the
+policy; it is capped all the same (`MAX_SOURCE`, `too-complex`), and CPython
+refusing it is the same error.
+
+Fields of a record the policy reads more than once are read from the model's
+`__dict__`: a pydantic model defines `__getattr__`, which keeps CPython from
+specialising attribute reads (about 27 ns each against 7 ns for a dict item).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .._facts.consistency import find_item
+from .._ir import Condition, PolicyIR, Rule
+from .._lang import checked as c
+from .._lang import runtime as rt
+from .._lang import types as t
+from .._lang.catalog import RECORDS, ROOTS
+from ..errors import PolicyError
+from .semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict, VerdictCache
+
+# match(request, customer, transaction, actor, case, as_of, rank) -> Verdict
+Matcher = Callable[..., Verdict]
+
+PARAMS = ("request", "customer", "transaction", "actor", "case", "as_of", "rank")
+_RECORD_ROOTS = ("request", "customer", "transaction", "actor", "case")
+
+# Characters of generated Python.  A policy near the file-size limit compiles to a few
+# megabytes (5,000 generated rules, 972 kB of YAML: 3.3 MB of code); CPython compiles
+# 13 MB in about 6 s at a 1.2 GB peak, so past this loading would cost more than any
+# policy is worth.
+MAX_SOURCE = 16_000_000
+# Slot code of at most this many characters is computed lazily where it is used.
+SHORT = 300
+
+
+class _Unset:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+@dataclass(frozen=True, slots=True)
+class NativeBackend:
+    """The generated functions of one policy; `match` meets `backend.Backend`.
+
+    The lever cap and the amounts are functions of the facts alone (no matching),
+    so every compiled policy takes them from here, whichever back end matches.
+    """
+
+    match: Matcher
+    # lever_cap(<PARAMS>) -> the largest cap a lever offers this actor, or None
+    lever_cap: Callable[..., Decimal | None]
+    # amounts[rule id](<PARAMS>) -> what an approval under that rule stands for
+    amounts: dict[str, Callable[..., Decimal | None]]
+    source: str
+
+
+class _Function:
+    """The statements of one generated function, and which slots they have computed.
+
+    A slot is `ready` where every path to the current statement has computed it.
+    A `declared` slot starts as `_U` in the prologue and is tested before use: one
+    computed lazily inside an expression, or on some paths only (inside the standard
+    rules' loop, seen from the flex rules after it).
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.indent = "    "
+        self.ready: set[str] = set()
+        self.declared: dict[str, None] = {}  # in order, for a stable prologue
+
+    def emit(self, line: str) -> None:
+        self.lines.append(self.indent + line)
+
+
+class _Generator:
+    def __init__(self, ir: PolicyIR, verdicts: VerdictCache) -> None:
+        self.ir = ir
+        self.verdicts = verdicts
+        self.namespace: dict[str, Any] = {
+            "__builtins__": {},
+            "_U": _Unset(),
+            "_cmp": rt.compare,
+            "_arith": rt.arith,
+            "_neg": rt.negate,
+            "_call": rt.call,
+            "_money": rt.money,
+            "_item": find_item,
+            "_verdict": verdicts.get,
+            "_Decimal": Decimal,
+        }
+        self._const_ids: dict[tuple[type, Any], str] = {}
+        self._temps = 0
+        self.fn = _Function()
+        self.by_dict = self._records_read_twice()
+
+    def _records_read_twice(self) -> frozenset[str]:
+        """The record roots worth one `__dict__` read: those read in two places or more."""
+        exprs = [cond.expr for rule in self.ir.rules for cond in rule.conditions]
+        exprs += [fact.expr for fact in self.ir.facts.values()]
+        reads: dict[str, int] = {}
+        for expr in exprs:
+            for node in c.walk(expr):
+                if isinstance(node, c.Field) and node.root in _RECORD_ROOTS:
+                    reads[node.root] = reads.get(node.root, 0) + 1
+        return frozenset(root for root, n in reads.items() if n >= 2)
+
+    # -- names ------------------------------------------------------------------
+    def const(self, value: Any) -> str:
+        if value is None or isinstance(value, bool):
+            return repr(value)
+        if type(value) is int:
+            return repr(value)
+        key = (type(value), value)
+        try:
+            found = self._const_ids.get(key)
+        except TypeError:  # unhashable: never shared
+            found = None
+        if found is None:
+            found = f"_k{len(self.namespace)}"
+            self.namespace[found] = value
+            with contextlib.suppress(TypeError):  # unhashable constants are not shared
+                self._const_ids[key] = found
+        return found
+
+    def temp(self) -> str:
+        self._temps += 1
+        return f"_t{self._temps}"
+
+    def slot(self, name: str, code: Callable[[], str]) -> str:
+        """Code reading slot `name`, which is computed once per call of the function.
+
+        Short code (`SHORT`) is computed where it is first needed, inside the
+        expression, so a condition that short-circuits never pays for it; it is
+        pasted at each use, which costs at most `SHORT` characters a use.  Longer
+        code is one assignment before the current statement, and a local after it.
+        """
+        var = f"_s_{name}"
+        fn = self.fn
+        if var in fn.ready:
+            return var
+        value = code()  # first: the long slots it reads are assigned before it
+        if len(value) <= SHORT:
+            fn.declared[var] = None
+            return f"({var} if {var} is not _U else ({var} := {value}))"
+        if var in fn.declared:
+            fn.emit(f"if {var} is _U:")
+            fn.emit(f"    {var} = {value}")
+        else:
+            fn.emit(f"{var} = {value}")
+        fn.ready.add(var)
+        return var
+
+    # -- expressions ------------------------------------------------------------
+    def expr(self, e: c.Expr) -> str:
+        match e:
+            case c.Const(value=value):
+                if isinstance(value, tuple):
+                    return self._const_collection(value)
+                return self.const(value)
+            case c.Field():
+                return self._field(e)
+            case c.Root(root=root):
+                return self._item() if root == "item" else root
+            case c.Builtin(name=name):
+                return self.slot(name, lambda: self._builtin(name))
+            case c.FactRef(name=name):
+                fact = self.ir.facts[name]
+                return self.slot(f"f_{name}", lambda: self.expr(fact.expr))
+            case c.ListExpr(items=items):
+                inner = ", ".join(self.expr(i) for i in items)
+                return f"({inner},)" if items else "()"
+            case c.Not(operand=operand):
+                inner = self.expr(operand)
+                if not operand.type.nullable:
+                    return f"(not {inner})"
+                if inner.isidentifier():
+                    return f"(None if {inner} is None else not {inner})"
+                tmp = self.temp()
+                return f"(None if ({tmp} := {inner}) is None else not {tmp})"
+            case c.Neg(operand=operand):
+                if operand.type.nullable or operand.type.lenient:
+                    return f"_neg({self.expr(operand)})"
+                return f"(-{self.expr(operand)})"
+            case c.And(operands=ops) | c.Or(operands=ops):
+                return self._bool(isinstance(e, c.And), ops)
+            case c.Arith():
+                return self._arith(e)
+            case c.Cmp():
+                return self._compare(e)
+            case c.Call(func=func, args=args):
+                return self._call(func, args)
+        raise TypeError(f"cannot compile {type(e).__name__}")  # a new node kind: map it
+
+    def _const_collection(self, values: tuple[Any, ...]) -> str:
+        try:
+            return self.const(frozenset(values))
+        except TypeError:
+            return self.const(values)
+
+    def _item(self) -> str:
+        return self.slot("item", lambda: "_item(request, transaction)")
+
+    def _builtin(self, name: str) -> str:
+        if name == "days_since_purchase":
+            return "(None if transaction is None else (as_of - transaction.purchased_at).days)"
+        if name == "item_price":
+            tmp = self.temp()
+            return f"(None if ({tmp} := {self._item()}) is None else {tmp}.unit_price)"
+        if name == "customer_tenure_days":
+            tmp = self.temp()
+            return f"(None if ({tmp} := customer.member_since) is None else (as_of - {tmp}).days)"
+        if name == "today":
+            return "as_of"
+        raise TypeError(f"cannot compile built-in `{name}`")  # a new built-in: map it
+
+    def _field(self, e: c.Field) -> str:
+        root = ROOTS[e.root]
+        code, may_be_none, record = e.root, root.nullable, root.record
+        path = e.path
+        if e.root in self.by_dict and path:
+            # `_r_ROOT` is the record's `__dict__` (None when the record is absent).
+            code, first = f"_r_{e.root}", path[0]
+            if not first.isidentifier():  # the checker only lets model fields through
+                raise TypeError(f"`{e.dotted}` is not a field path")
+            step = f"[{first!r}]"  # a field name of our own models: safe as a literal
+            code = f"(None if {code} is None else {code}{step})" if may_be_none else code + step
+            step_type = RECORDS[record][first].type if record is not None else t.ANY
+            may_be_none = may_be_none or step_type.nullable
+            record = step_type.record if step_type.kind is t.Kind.RECORD else None
+            path = path[1:]
+        elif e.root == "item":
+            code = self._item()
+        for name in path:
+            if record == "attributes":
+                step, step_type = f".get({self.const(name)})", t.ANY
+            else:
+                if record is None:  # the checker only builds paths through records
+                    raise TypeError(f"`{e.dotted}` walks through a non-record")
+                step, step_type = f".{name}", RECORDS[record][name].type
+            if may_be_none and code.isidentifier():  # a slot: no temporary needed
+                code = f"(None if {code} is None else {code}{step})"
+            elif may_be_none:
+                tmp = self.temp()
+                code = f"(None if ({tmp} := {code}) is None else {tmp}{step})"
+            else:
+                code = f"{code}{step}"
+            may_be_none = may_be_none or step_type.nullable
+            record = step_type.record if step_type.kind is t.Kind.RECORD else None
+        return code
+
+    def _bool(self, is_and: bool, ops: Sequence[c.Expr]) -> str:
+        parts = [self.expr(o) for o in ops]
+        if not any(o.type.nullable for o in ops):
+            return "(" + (" and " if is_and else " or ").join(parts) + ")"
+        # Kleene logic, flat however many operands: the first False (True for `or`)
+        # decides; otherwise unknown wins.  Nesting an `if` per operand would make a
+        # long `any:` list too deep for CPython's parser.
+        decisive, other = ("False", "True") if is_and else ("True", "False")
+        tests: list[str] = []
+        temps: list[str] = []
+        for op, part in zip(ops, parts, strict=True):
+            if op.type.nullable and part.isidentifier():
+                tests.append(f"{part} is {decisive}")
+                temps.append(part)
+            elif op.type.nullable:
+                tmp = self.temp()
+                tests.append(f"({tmp} := {part}) is {decisive}")
+                temps.append(tmp)
+            else:
+                tests.append(f"(not {part})" if is_and else part)
+        unknown = " or ".join(f"{tmp} is None" for tmp in temps)
+        return f"({decisive} if {' or '.join(tests)} else (None if {unknown} else {other}))"
+
+    def _nullsafe(self, operands: Sequence[c.Expr], combine: Callable[[list[str]], str]) -> str:
+        codes = [self.expr(o) for o in operands]
+        guards: list[str] = []
+        names: list[str] = []
+        for operand, code in zip(operands, codes, strict=True):
+            if operand.type.nullable and code.isidentifier():  # a slot: read it twice
+                guards.append(f"{code} is None")
+                names.append(code)
+            elif operand.type.nullable:
+                tmp = self.temp()
+                guards.append(f"({tmp} := {code}) is None")
+                names.append(tmp)
+            else:
+                names.append(code)
+        if not guards:
+            return combine(names)
+        # Evaluate every nullable operand first (in order), then combine.
+        return f"(None if {' or '.join(guards)} else {combine(names)})"
+
+    def _arith(self, e: c.Arith) -> str:
+        left, right = e.left.type, e.right.type
+        # Inline only whole numbers: Python's ints are exact, while a decimal operation
+        # must run in the runtime's own context (`_runtime.DECIMALS`), not the thread's.
+        simple = (
+            e.op in ("+", "-", "*")
+            and left.kind is t.Kind.INT
+            and right.kind is t.Kind.INT
+            and not left.nullable
+            and not right.nullable
+        )
+        if simple:
+            return f"({self.expr(e.left)} {e.op} {self.expr(e.right)})"
+        return f"_arith({self.const(e.op)}, {self.expr(e.left)}, {self.expr(e.right)})"
+
+    def _compare(self, e: c.Cmp) -> str:
+        lenient = e.left.type.kind is t.Kind.ANY or e.right.type.kind is t.Kind.ANY
+        if lenient:
+            return f"_cmp({self.const(e.op)}, {self.expr(e.left)}, {self.expr(e.right)})"
+        op = e.op
+        return self._nullsafe((e.left, e.right), lambda xs: f"({xs[0]} {op} {xs[1]})")
+
+    def _call(self, func: str, args: Sequence[c.Expr]) -> str:
+        if func == "known":
+            return f"({self.expr(args[0])} is not None)"
+        if func == "coalesce":
+            first, fallback = (self.expr(a) for a in args)
+            if first.isidentifier():
+                return f"({first} if {first} is not None else {fallback})"
+            tmp = self.temp()
+            return f"({tmp} if ({tmp} := {first}) is not None else {fallback})"
+        inner = ", ".join(self.expr(a) for a in args)
+        return f"_call({self.const(func)}, [{inner}])"
+
+    def truth(self, conditions: Sequence[Condition]) -> str:
+        """Code that is truthy exactly when every condition is definitely true."""
+        if not conditions:
+            return "True"
+        parts: list[str] = []
+        for condition in conditions:
+            code = self.expr(condition.expr)
+            parts.append(f"({code} is True)" if condition.expr.type.nullable else code)
+        return " and ".join(parts)
+
+    # -- the functions ----------------------------------------------------------
+    def _define(self, name: str) -> str:
+        """The current function as source: its `__dict__` reads and `_U` slots, then its body."""
+        fn, self.fn = self.fn, _Function()
+        prologue: list[str] = []
+        for root in _RECORD_ROOTS:
+            if root in self.by_dict:
+                nullable = ROOTS[root].nullable
+                read = f"None if {root} is None else {root}.__dict__" if nullable else None
+                prologue.append(f"    _r_{root} = {read or root + '.__dict__'}")
+        prologue += [f"    {var} = _U" for var in fn.declared]
+        return "\n".join([f"def {name}({', '.join(PARAMS)}):", *prologue, *fn.lines]) + "\n"
+
+    def lever_cap(self) -> str:
+        """`largest_lever_cap`: the best cap among the levers whose conditions hold."""
+        fn = self.fn
+        fn.emit("_best = None")
+        for lever in self.ir.levers:
+            caps = []
+            for rank in range(len(self.ir.roles)):
+                mine = [cap for cap in lever.caps if cap[0] <= rank]
+                caps.append(mine[-1][2] if mine else None)
+            table = self.const(tuple(caps))
+            truth = self.truth(lever.conditions)
+            fn.emit(
+                f"if (_c := {table}[rank]) is not None and (_best is None or _c > _best)"
+                f" and {truth}:"
+            )
+            fn.emit("    _best = _c")
+        fn.emit("return _best")
+        return self._define("_lever_cap")
+
+    def amount(self, rule: Rule | None, name: str) -> str:
+        """What an approval under `rule` stands for: its `amount`, else the request's, else
+        the item's price (as `Evaluation.amount`); `rule` None: the latter, for every
+        rule without an `amount:`."""
+        fn = self.fn
+        if rule is not None and rule.amount is not None:
+            value = self.expr(rule.amount)
+            if rule.amount.type.kind is t.Kind.ANY:
+                # A store attribute: known to be a number only when it is read.
+                fn.emit(f"return _money({value})")
+                return self._define(name)
+        else:
+            tmp, price = self.temp(), self._builtin("item_price")
+            value = f"({tmp} if ({tmp} := request.amount) is not None else {price})"
+        fn.emit(f"return None if (_v := {value}) is None else _Decimal(_v)")
+        return self._define(name)
+
+    def function(self) -> str:
+        """The matcher: guards, then standard rules and default, then the flex rules.
+
+        A denial that flex rules may bend leaves the standard rules' one-pass loop
+        with `_d`, its index in `benders`, and the flex rules after it test it.
+        """
+        ir, fn = self.ir, self.fn
+        for rule in ir.guards:
+            truth = self.truth(rule.conditions)
+            fn.emit(f"if {truth}:")
+            fn.emit(f"    return {self._by_rank(STAGE_GUARD, rule)}[rank]")
+        decided = [(STAGE_STANDARD, rule) for rule in ir.standard]
+        decided.append((STAGE_DEFAULT, ir.default))
+        bent = [(stage, rule) for stage, rule in decided if self._benders(rule)]
+        if not bent:
+            for stage, rule in decided[:-1]:
+                truth = self.truth(rule.conditions)
+                fn.emit(f"if {truth}:")
+                fn.emit(f"    return {self._by_rank(stage, rule)}[rank]")
+            fn.emit(f"return {self._by_rank(STAGE_DEFAULT, ir.default)}[rank]")
+            return self._define("_match")
+        index = {(stage, rule.position): i for i, (stage, rule) in enumerate(bent)}
+        at_breaks: list[set[str]] = []  # the slots computed where each `break` leaves
+        fn.emit("while True:  # once: a bendable denial leaves it by `break`")
+        fn.indent = "        "
+        for stage, rule in decided:
+            found = index.get((stage, rule.position))
+            then = [f"return {self._by_rank(stage, rule)}[rank]"]
+            if found is not None:
+                then = [f"_d = {found}", "break"]
+            if stage != STAGE_DEFAULT:
+                truth = self.truth(rule.conditions)
+                fn.emit(f"if {truth}:")
+                then = ["    " + line for line in then]
+            if found is not None:
+                at_breaks.append(set(fn.ready))
+            for line in then:
+                fn.emit(line)
+        fn.indent = "    "
+        fn.ready = set.intersection(*at_breaks)
+        fn.declared.update(dict.fromkeys(sorted(set.union(*at_breaks) - fn.ready)))
+        fn.emit("_m = ()")
+        for flex in ir.flex:
+            denials = frozenset(index[s, r.position] for s, r in bent if flex in self._benders(r))
+            truth = self.truth(flex.conditions)
+            fn.emit(f"if _d in {self.const(denials)} and {truth}:")
+            fn.emit(f"    _m += ({flex.position},)")
+        stages = self.const(tuple((stage, rule.position) for stage, rule in bent))
+        plain = self.const(
+            tuple(self.verdicts.by_rank(stage, rule.position) for stage, rule in bent)
+        )
+        fn.emit(f"return _verdict(*{stages}[_d], _m, rank) if _m else {plain}[_d][rank]")
+        return self._define("_match")
+
+    def _benders(self, rule: Rule) -> list[Rule]:
+        return [f for f in self.ir.flex if rule.id in f.bends] if rule.outcome == "deny" else []
+
+    def _by_rank(self, stage: int, rule: Rule) -> str:
+        return self.const(self.verdicts.by_rank(stage, rule.position))
+
+
+def compile_native(ir: PolicyIR, verdicts: VerdictCache) -> NativeBackend:
+    """Generate, compile and load the matcher, lever cap and amounts of one policy."""
+    generator = _Generator(ir, verdicts)
+    sources = [generator.function(), generator.lever_cap()]
+    granting = [r for r in (*ir.standard, *ir.flex, ir.default) if r.outcome == "approve"]
+    names: dict[str, str] = {}
+    if any(rule.amount is None for rule in granting):
+        sources.append(generator.amount(None, "_amount"))
+    for i, rule in enumerate(granting):
+        names[rule.id] = "_amount" if rule.amount is None else f"_amount_{i}"
+        if rule.amount is not None:
+            sources.append(generator.amount(rule, names[rule.id]))
+    source = "\n".join(sources)
+    namespace = generator.namespace
+    _load(source, ir, namespace)
+    return NativeBackend(
+        namespace["_match"],
+        namespace["_lever_cap"],
+        {rule_id: namespace[name] for rule_id, name in names.items()},
+        source,
+    )
+
+
+def _load(source: str, ir: PolicyIR, namespace: dict[str, Any]) -> None:
+    """Compile and run the generated module; a policy CPython cannot take is a `PolicyError`."""
+    problem = None
+    if len(source) > MAX_SOURCE:
+        problem = (
+            f"the policy compiles to {len(source):,} characters of code, "
+            f"over the limit of {MAX_SOURCE:,}"
+        )
+    else:
+        try:
+            exec(compile(source, f"<flexpolicy:{ir.id}>", "exec"), namespace)
+        except (SyntaxError, RecursionError, MemoryError) as exc:
+            # The limits on nesting and size are meant to keep us from here.
+            problem = f"the compiled policy is too complex for Python ({type(exc).__name__})"
+    if problem is not None:
+        raise PolicyError.single(
+            "too-complex",
+            problem,
+            file=ir.file,
+            line=1,
+            column=1,
+            hint="split the policy by request kind into several files of one directory",
+        )

@@ -1,0 +1,1 @@
+"""Helpers the tests share: paths, hypothesis strategies, policy generators, case-book fixtures."""
