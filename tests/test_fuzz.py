@@ -553,10 +553,10 @@ def test_bulk_generated_code_grows_linearly(worst_case_results: list[dict[str, A
         if small is None or large is None:
             return  # refused cleanly, e.g. a customer sentence showing an internal field
         compared += 1
-        ratio = len(large._source) / len(small._source)
+        ratio = len(large._core.source) / len(small._core.source)
         assert ratio < 2.5, (
-            f"{shape} at {place}: {len(small._source):,} characters of code for {n} facts, "
-            f"{len(large._source):,} for {2 * n} ({ratio:.1f}x)"
+            f"{shape} at {place}: {len(small._core.source):,} characters of code for {n} facts, "
+            f"{len(large._core.source):,} for {2 * n} ({ratio:.1f}x)"
         )
 
     bulk("bulk-linear-source", body)

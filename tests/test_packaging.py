@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from flexpolicy.policy import is_escalations_file
+from flexpolicy.policy import _is_escalations_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = "Scripts" if os.name == "nt" else "bin"
@@ -97,7 +97,7 @@ def test_an_installed_wheel_runs_the_demo_anywhere(wheel: Path, tmp_path: Path) 
     demo = _run(venv / BIN / "flexpolicy", "demo", cwd=elsewhere)
     assert demo.returncode == 0, demo.stderr
     situations = len(list((ROOT / "examples" / "situations").glob("*.yaml")))
-    policies = sum(not is_escalations_file(p) for p in (ROOT / "rules").glob("*.yaml"))
+    policies = sum(not _is_escalations_file(p) for p in (ROOT / "rules").glob("*.yaml"))
     assert f"flexpolicy demo: {situations} situations, {policies} policies" in demo.stdout
     assert "loyal-store-fault" in demo.stdout
 

@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
-from flexpolicy._engine.context import make_context
-from flexpolicy._engine.interpreter import Evaluator
+from tests.support.backends import verdicts
 from tests.support.paths import POLICY_FILES
 from tests.support.strategies import situations
 
@@ -20,30 +19,6 @@ POLICIES = {p.stem: flexpolicy.load_policy(p) for p in POLICY_FILES}
 RANK = {"deny": 0, "refer": 1, "approve": 2}
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 policy_names = pytest.mark.parametrize("name", sorted(POLICIES))
-
-
-def _reference_match(
-    policy: flexpolicy.Policy, s: flexpolicy.Situation
-) -> tuple[int, int, tuple[int, ...]]:
-    """The matching the compiled code must agree with, by the reference evaluator."""
-    ir = policy._ir
-    ctx = make_context(
-        ir.roles, ir.rank, s.request, s.customer, s.transaction, s.actor, s.as_of, s.case
-    )
-    ev = Evaluator(ir.facts, ctx)
-
-    def holds(rule: object) -> bool:
-        return all(ev.truth(c.expr) is True for c in rule.conditions)  # type: ignore[attr-defined]
-
-    for guard in ir.guards:
-        if holds(guard):
-            return (0, guard.position, ())
-    decided = next((r for r in ir.standard if holds(r)), ir.default)
-    stage = 1 if decided is not ir.default else 2
-    flex: tuple[int, ...] = ()
-    if decided.outcome == "deny":
-        flex = tuple(f.position for f in ir.flex if decided.id in f.bends and holds(f))
-    return (stage, decided.position, flex)
 
 
 @policy_names
@@ -85,25 +60,14 @@ def test_decisions_are_deterministic(name: str) -> None:
 
 @policy_names
 def test_compiled_code_agrees_with_the_reference_evaluator(name: str) -> None:
+    """The native back end and the reference one, through the one back-end contract."""
     policy = POLICIES[name]
 
     @SETTINGS
     @given(situations(policy))
     def check(s: flexpolicy.Situation) -> None:
-        ctx = make_context(
-            policy.roles,
-            policy._ir.rank,
-            s.request,
-            s.customer,
-            s.transaction,
-            s.actor,
-            s.as_of,
-            s.case,
-        )
-        compiled = policy._match(
-            s.request, s.customer, s.transaction, ctx.actor, s.case, ctx.as_of, ctx.rank
-        )
-        assert compiled == policy._verdicts.get(*_reference_match(policy, s), ctx.rank)
+        found = verdicts(policy, s, ("native", "reference"))
+        assert found["native"] is found["reference"]
 
     check()
 

@@ -30,7 +30,7 @@ from ._analysis.verify import (
     verify_monotone,
 )
 from .errors import PolicyError
-from .policy import Policy, is_escalations_file, load_policy
+from .policy import Policy, _is_escalations_file, load_policy
 
 __all__ = [
     "AnalysisUnavailableError",
@@ -63,7 +63,7 @@ def check(
     """
     if not isinstance(target, Policy):
         path = Path(target)
-        if is_escalations_file(path):
+        if _is_escalations_file(path):
             from .cases._escalations import load_escalations  # noqa: PLC0415 - only for these
 
             try:
@@ -79,7 +79,7 @@ def check(
             target = load_policy(path)
         except PolicyError as exc:
             return [Finding.from_problem(p) for p in exc.problems]
-    ir = target._ir
+    ir = target._core.ir
     findings = list(lint(ir))
     if exact and available():
         from ._analysis.check import RuleChecks  # noqa: PLC0415 - needs the optional z3

@@ -18,24 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from ._engine.semantics import Verdict
-    from ._explain.evaluation import Evaluation
     from .models import Situation
-
-    class Explainer(Protocol):
-        """What a decision needs of its policy: identity, and an evaluation on demand."""
-
-        @property
-        def id(self) -> str: ...
-        @property
-        def version(self) -> str: ...
-        @property
-        def digest(self) -> str: ...
-        def _evaluation(self, verdict: Verdict, facts: Facts | Situation) -> Evaluation: ...
-        def _amount(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None: ...
-        def _largest_lever_cap(
-            self, verdict: Verdict, facts: Facts | Situation
-        ) -> Decimal | None: ...
-
 
 __all__ = [
     "Alternative",
@@ -139,6 +122,35 @@ class DecisionRecord(_Out):
     as_of: date
 
 
+class _Explanation(Protocol):
+    """What a decision explains itself from (made on the first explanation read)."""
+
+    def rationale(self, decision: Decision) -> Rationale: ...
+    def trace(self) -> list[RuleTrace]: ...
+    def alternatives(self, decision: Decision) -> list[Alternative]: ...
+    def levers(self) -> list[Lever]: ...
+
+
+class _Source(Protocol):
+    """What a decision needs of the compiled policy that made it.
+
+    Declared here, below the explanation and the policy, so that a decision
+    names neither: whatever compiled the policy meets this protocol
+    (`_engine.backend.CompiledPolicy`), and its `explain` is the one door to the
+    explanation layer.
+    """
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    def explain(self, verdict: Verdict, facts: Facts | Situation) -> _Explanation: ...
+    def amount(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None: ...
+    def largest_lever_cap(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None: ...
+
+
 class Decision:
     """One decision.  Cheap fields are read off a shared verdict; explanations render on first use.
 
@@ -163,11 +175,11 @@ class Decision:
     exception: bool
     rule_id: str
 
-    def __init__(self, verdict: Verdict, facts: Facts | Situation, policy: Explainer) -> None:
+    def __init__(self, verdict: Verdict, facts: Facts | Situation, policy: _Source) -> None:
         self._verdict = verdict
         self._facts = facts
         self._policy = policy
-        self._explained: Explained | None = None
+        self._explained: _Explained | None = None
         self.outcome = verdict.outcome
         self.exception = verdict.exception
         self.rule_id = verdict.rule.id
@@ -216,15 +228,15 @@ class Decision:
         return records[0].requested_at if as_of is None else as_of
 
     # -- explanations: rendered on first access ----------------------------------
-    def _explain(self) -> Explained:
+    def _explain(self) -> _Explained:
         if self._explained is None:
-            self._explained = Explained(self._policy._evaluation(self._verdict, self._facts))
+            self._explained = _Explained(self._policy.explain(self._verdict, self._facts))
         return self._explained
 
     @property
     def amount(self) -> Decimal | None:
         """The amount the approval stands for (refund, credit, adjustment), if any."""
-        return self._policy._amount(self._verdict, self._facts)
+        return self._policy.amount(self._verdict, self._facts)
 
     @property
     def rationale(self) -> Rationale:
@@ -256,7 +268,7 @@ class Decision:
 
     def largest_lever_cap(self) -> Decimal | None:
         """The largest cap among `levers`, without rendering their texts (for replays)."""
-        return self._policy._largest_lever_cap(self._verdict, self._facts)
+        return self._policy.largest_lever_cap(self._verdict, self._facts)
 
     def key(self) -> tuple[Any, ...]:
         """The decision itself, without its explanation: equal keys, equal decisions."""
@@ -308,12 +320,12 @@ class Decision:
         )
 
 
-class Explained:
+class _Explained:
     """What a decision rendered so far: made on the first explanation asked for."""
 
     __slots__ = ("alternatives", "evaluation", "levers", "rationale", "trace")
 
-    def __init__(self, evaluation: Evaluation) -> None:
+    def __init__(self, evaluation: _Explanation) -> None:
         self.evaluation = evaluation
         self.rationale: Rationale | None = None
         self.trace: list[RuleTrace] | None = None

@@ -1,9 +1,11 @@
 """Load policies and decide: `load_policy`, `load_policies`, `Policy`, `PolicySet`.
 
-The pipeline, one stage per module: `_yaml` (safe load with locations) ->
-`schema` + `_build` (validate, type-check, build the IR) -> `_compile` (native
-back end) -> `_semantics` (matches to verdict) -> `decision` / `_explain`
-(lazy rationale, trace, alternatives, levers).
+The pipeline, one stage per package: `_build` (YAML with locations, the file's
+shape, the checked IR) -> `_engine` (a back end behind `_engine.backend`'s one
+contract: matched rules folded into a shared verdict by `_engine.semantics`) ->
+`decision` / `_explain` (the rationale, trace, alternatives and levers, rendered
+on demand).  `Policy` is the thin public front over the `CompiledPolicy` loading
+makes: it checks the caller's facts and hands them to the back end's matcher.
 
 A `Policy` is immutable after loading and holds no per-decision state, so one
 instance can serve every thread of a POS backend.
@@ -11,36 +13,31 @@ instance can serve every thread of a POS backend.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
-from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ._build.builder import build_policy
 from ._build.located import load_yaml
-from ._engine.context import coerce, decision_date, make_context, unknown_role
-from ._engine.durable import DurableMatcher
-from ._engine.native import Matcher, compile_policy
-from ._engine.semantics import STAGE_GUARD, Verdict, VerdictCache
+from ._engine import backend
+from ._engine.backend import SITUATION_FIELDS, CompiledPolicy, Engine
+from ._engine.context import Context, coerce, decision_date, unknown_role
+from ._engine.semantics import Verdict
 from ._explain.cache import ExplainCache
 from ._explain.evaluation import Evaluation
 from ._facts.consistency import check_facts
 from ._ir import PolicyIR
-from .decision import Decision, Facts
+from .decision import Decision
 from .errors import InputError, PolicyError, Problem
 from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
 
 __all__ = ["Policy", "PolicySet", "load_policies", "load_policy"]
 
-Engine = Literal["native", "durable"]
-ENGINES: tuple[str, ...] = ("native", "durable")
 FactsIn = Mapping[str, Any]
-# A situation's records, in the order a `Decision` keeps them (`decision.Facts`).
-_SITUATION_FIELDS = operator.itemgetter(
-    "request", "customer", "transaction", "actor", "as_of", "case"
-)
+# The compiled policy a `Policy` fronts: its decisions explain themselves as `Evaluation`s.
+Compiled = CompiledPolicy[Evaluation]
 
 
 def _read(path: str | Path) -> bytes:
@@ -53,48 +50,54 @@ def _read(path: str | Path) -> bytes:
 
 
 def _check_engine(engine: str, file: str) -> None:
-    if engine in ENGINES:
+    if engine in backend.ENGINES:
         return
     raise PolicyError.single(
         "unknown-engine",
         f"unknown engine `{engine}`",
         file=file,
-        hint="engines are: " + ", ".join(f"`{e}`" for e in ENGINES),
+        hint="engines are: " + ", ".join(f"`{e}`" for e in backend.ENGINES),
     )
+
+
+def _compile(ir: PolicyIR, engine: str) -> Compiled:
+    """The IR compiled for `engine`, its decisions explained by `_explain`."""
+    # What explaining needs to know of the policy's expressions, filled on first use.
+    return backend.compile_policy(ir, engine, partial(_evaluation, ExplainCache(ir)))
+
+
+def _evaluation(
+    cache: ExplainCache, compiled: Compiled, ctx: Context, verdict: Verdict
+) -> Evaluation:
+    """`CompiledPolicy.explain`: what a decision explains itself from (`Evaluation`).
+
+    Counterfactuals re-decide through a front made on the spot, so the compiled
+    policy keeps no reference to a `Policy` (and no cycle to collect).
+    """
+    return Evaluation(compiled.ir, ctx, verdict, Policy._over(compiled)._decide_checked, cache)
 
 
 class Policy:
-    """One compiled policy.  Use `load_policy` or `Policy.from_yaml` to make one."""
+    """One compiled policy.  Use `load_policy` or `Policy.from_yaml` to make one.
 
-    __slots__ = (
-        "_amounts",
-        "_default_actor",
-        "_durable",
-        "_explain_cache",
-        "_ir",
-        "_lever_cap",
-        "_match",
-        "_source",
-        "_verdicts",
-        "engine",
-    )
+    `_core` (a `CompiledPolicy`) is everything loading made, and the one thing of
+    a `Policy` flexpolicy's own tools read: the analysis, `flexpolicy.testing`, the
+    one-page document and the verifier take the IR from it (`policy._core.ir`),
+    the tests its back end and generated code.
+    """
+
+    __slots__ = ("_core",)
 
     def __init__(self, ir: PolicyIR, *, engine: Engine = "native") -> None:
         _check_engine(engine, ir.file)
-        self._ir = ir
-        self._verdicts = VerdictCache(ir)
-        compiled = compile_policy(ir, self._verdicts)
-        self._match: Matcher = compiled.match
-        self._lever_cap = compiled.lever_cap
-        self._amounts = compiled.amounts
-        self._source = compiled.source
-        # The durable back end decides which rules match; everything after that
-        # (semantics, rationale, trace, alternatives) is shared with the native one.
-        self._durable = DurableMatcher(ir) if engine == "durable" else None
-        self._default_actor = Actor(id="unknown", role=ir.roles[0])  # "no actor": lowest role
-        # What explaining needs to know of the policy's expressions, filled on first use.
-        self._explain_cache = ExplainCache(ir)
-        self.engine = engine
+        self._core: Compiled = _compile(ir, engine)
+
+    @classmethod
+    def _over(cls, core: Compiled) -> Policy:
+        """A front over an already compiled policy (the same core: nothing is compiled)."""
+        front = cls.__new__(cls)
+        front._core = core
+        return front
 
     @classmethod
     def from_yaml(
@@ -121,45 +124,51 @@ class Policy:
 
     # -- identity ---------------------------------------------------------------
     @property
+    def engine(self) -> str:
+        """The back end that matches: `native` or `durable`."""
+        return self._core.engine
+
+    @property
     def id(self) -> str:
-        return self._ir.id
+        return self._core.ir.id
 
     @property
     def version(self) -> str:
-        return self._ir.version
+        return self._core.ir.version
 
     @property
     def title(self) -> str | None:
-        return self._ir.title
+        return self._core.ir.title
 
     @property
     def digest(self) -> str:
         """`sha256:` hash of the policy's content (comments and layout excluded)."""
-        return self._ir.digest
+        return self._core.ir.digest
 
     @property
     def file(self) -> str:
-        return self._ir.file
+        return self._core.ir.file
 
     @property
     def applies_to(self) -> tuple[str, ...]:
-        return self._ir.applies_to
+        return self._core.ir.applies_to
 
     @property
     def roles(self) -> tuple[str, ...]:
-        return self._ir.roles
+        return self._core.ir.roles
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
-        return tuple(r.id for r in self._ir.rules)
+        return tuple(r.id for r in self._core.ir.rules)
 
     def __repr__(self) -> str:
-        return f"<Policy {self.id} {self.version} ({len(self._ir.rules)} rules, {self.engine})>"
+        core = self._core
+        return f"<Policy {self.id} {self.version} ({len(core.ir.rules)} rules, {core.engine})>"
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle the checked IR, not the generated code: a worker process (Dask,
         multiprocessing) recompiles it once on arrival, so it decides the same."""
-        return (_rebuild, (self._ir, self.engine))
+        return (_rebuild, (self._core.ir, self._core.engine))
 
     # -- deciding ---------------------------------------------------------------
     def decide(
@@ -184,39 +193,34 @@ class Policy:
             actor = coerce(actor, Actor, "actor")
         if case is not None and type(case) is not CaseFacts:
             case = coerce(case, CaseFacts, "case")
-        # The records come one by one, so every check runs (as in `make_context`).
-        ir = self._ir
+        # The records come one by one, so every check runs (`make_context`'s, without
+        # its `Context`: the matcher reads the records).
+        core = self._core
+        ir = core.ir
         if request.kind not in ir.applies_to:
             raise self._wrong_kind(request.kind)
-        if self._durable is not None:
-            ctx = make_context(
-                ir.roles, ir.rank, request, customer, transaction, actor, as_of, case
-            )
-            verdict = self._verdicts.get(*self._durable.match(ctx), ctx.rank)
-            return Decision(verdict, (request, customer, transaction, actor, ctx.as_of, case), self)
-        # `make_context`'s checks without its `Context`: the match reads the records.
         if as_of is None:
             as_of = request.requested_at
         elif type(as_of) is not date:
             as_of = decision_date(as_of, request)  # a datetime, or not a date at all
-        acting, rank = self._default_actor, 0
+        acting, rank = core.default_actor, 0
         if actor is not None:
             found = ir.rank.get(actor.role)
             if found is None:
                 raise unknown_role(actor.role, ir.roles)
             acting, rank = actor, found
         check_facts(request, customer, transaction, as_of, case)
-        verdict = self._match(request, customer, transaction, acting, case, as_of, rank)
-        return Decision(verdict, (request, customer, transaction, actor, as_of, case), self)
+        verdict = core.match(request, customer, transaction, acting, case, as_of, rank)
+        return Decision(verdict, (request, customer, transaction, actor, as_of, case), core)
 
     def decide_situation(self, situation: Situation | FactsIn) -> Decision:
         """Decide one `Situation` (or a mapping shaped like one)."""
         s = situation if type(situation) is Situation else coerce(situation, Situation, "situation")
-        return self._decide_built(s) if self._durable is None else self._decide_durable(s)
+        return self._decide_built(s)
 
     def decide_all(self, situations: Iterable[Situation | FactsIn]) -> list[Decision]:
         """Decide many situations (the batch and replay path), in order."""
-        decide = self._decide_built if self._durable is None else self._decide_durable
+        decide = self._decide_built
         out: list[Decision] = []
         append = out.append
         try:  # one `try` around the loop: free until something is wrong
@@ -230,7 +234,9 @@ class Policy:
                 )
         except InputError as exc:
             # `len(out)` names the culprit, whether deciding it or reading it failed.
-            raise exc.prefixed(f"situation {len(out)}: ") from None
+            raise InputError(
+                f"situation {len(out)}: {exc.message}", code=exc.code, hint=exc.hint
+            ) from None
         return out
 
     def iter_decide(self, situations: Iterable[Situation | FactsIn]) -> Iterator[Decision]:
@@ -241,27 +247,25 @@ class Policy:
         """Decide a built `Situation`: it checked its own facts when it was made, so
         only what depends on this policy (the request kind, the actor's role) is
         checked here.  The decision keeps the situation itself as its facts."""
-        request, customer, transaction, actor, as_of, case = _SITUATION_FIELDS(s.__dict__)
-        ir = self._ir
+        request, customer, transaction, actor, as_of, case = SITUATION_FIELDS(s.__dict__)
+        core = self._core
+        ir = core.ir
         if request.kind not in ir.applies_to:
             raise self._wrong_kind(request.kind)
         rank: int | None = 0
         if actor is None:
-            actor = self._default_actor
+            actor = core.default_actor
         else:
             rank = ir.rank.get(actor.role)
             if rank is None:
                 raise unknown_role(actor.role, ir.roles)
         if as_of is None:
             as_of = request.requested_at
-        verdict = self._match(request, customer, transaction, actor, case, as_of, rank)
-        return Decision(verdict, s, self)
-
-    def _decide_durable(self, s: Situation) -> Decision:
-        return self._decide_checked(s)
+        verdict = core.match(request, customer, transaction, actor, case, as_of, rank)
+        return Decision(verdict, s, core)
 
     def _wrong_kind(self, kind: str) -> InputError:
-        ir = self._ir
+        ir = self._core.ir
         return InputError(
             f"policy `{ir.id}` does not decide `{kind}` requests",
             code="wrong-policy",
@@ -278,42 +282,6 @@ class Policy:
             as_of=s.as_of,
             case=s.case,
         )
-
-    def _compiled_args(self, facts: Facts | Situation) -> tuple[Any, ...]:
-        """A decision's facts as the compiled functions take them (the records were
-        checked when it was made: only the defaults are filled in)."""
-        request, customer, transaction, actor, as_of, case = (
-            facts if isinstance(facts, tuple) else _SITUATION_FIELDS(facts.__dict__)
-        )
-        rank = 0 if actor is None else self._ir.rank[actor.role]
-        return (
-            request,
-            customer,
-            transaction,
-            self._default_actor if actor is None else actor,
-            case,
-            request.requested_at if as_of is None else as_of,
-            rank,
-        )
-
-    def _amount(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None:
-        """`Evaluation.amount`, compiled: what an approval (or its referral) stands for."""
-        if not verdict.grants:
-            return None
-        return self._amounts[verdict.rule.id](*self._compiled_args(facts))
-
-    def _largest_lever_cap(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None:
-        if verdict.stage == STAGE_GUARD:
-            return None  # guarded requests get no gestures (as `levers`)
-        return self._lever_cap(*self._compiled_args(facts))
-
-    def _evaluation(self, verdict: Verdict, facts: Facts | Situation) -> Evaluation:
-        """What a decision needs to explain itself: its facts, checked again, in context."""
-        ir = self._ir
-        records: Facts = facts if isinstance(facts, tuple) else _SITUATION_FIELDS(facts.__dict__)
-        request, customer, transaction, actor, as_of, case = records
-        ctx = make_context(ir.roles, ir.rank, request, customer, transaction, actor, as_of, case)
-        return Evaluation(ir, ctx, verdict, self._decide_checked, self._explain_cache)
 
 
 def _numbered(
@@ -366,7 +334,7 @@ def load_policy(path: str | Path, *, engine: Engine = "native") -> Policy:
     return Policy.from_yaml(_read(path), file=str(path), engine=engine)
 
 
-def is_escalations_file(path: str | Path) -> bool:
+def _is_escalations_file(path: str | Path) -> bool:
     """Whether a YAML file in a rules directory holds escalation rules, not a policy."""
     try:
         head = Path(path).read_text(encoding="utf-8", errors="replace")[:4096]
@@ -471,7 +439,7 @@ def load_policies(directory: str | Path, *, engine: Engine = "native") -> Policy
     problems: list[Problem] = []
     bug: BaseException | None = None  # the cause of an `internal-error`, kept for a traceback
     for path in files:
-        if is_escalations_file(path):
+        if _is_escalations_file(path):
             continue  # escalation rules live beside the policies; `flexpolicy.cases` reads them
         try:
             policies.append(load_policy(path, engine=engine))

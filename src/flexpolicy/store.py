@@ -45,7 +45,8 @@ from typing import Any
 from .decision import Decision
 from .errors import FlexPolicyError, PolicyError
 from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
-from .policy import Engine, FactsIn, PolicySet, internal_error, load_policies
+from ._engine.backend import Engine
+from .policy import FactsIn, PolicySet, internal_error, load_policies
 
 __all__ = ["PolicyStore", "StoreStatus"]
 

@@ -60,7 +60,7 @@ def thresholds(policy: Policy) -> dict[str, list[Any]]:
     >>> thresholds(load_policy("rules/returns.yaml"))["days_since_purchase"]   # doctest: +SKIP
     [30, 90, 120, ...]
     """
-    ir = policy._ir
+    ir = policy._core.ir
     exprs = [x.expr for rule in (*ir.rules, ir.default) for x in rule.conditions]
     exprs += [x.expr for lever in ir.levers for x in lever.conditions]
     exprs += [fact.expr for fact in ir.facts.values()]

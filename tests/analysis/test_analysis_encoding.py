@@ -30,9 +30,9 @@ class Pinned:
     def __init__(self, policy: flexpolicy.Policy) -> None:
         self.policy = policy
         self.session = Session()
-        self.encoder = self.session.encoder(policy._ir)
+        self.encoder = self.session.encoder(policy._core.ir)
         self.outcome, self.rule = self.encoder.decision()
-        self.table = [r.id for r in rule_table(policy._ir)]
+        self.table = [r.id for r in rule_table(policy._core.ir)]
         self.solver = z3.Solver(ctx=self.session.ctx)
         self.solver.add(*self.session.space.domain)
 

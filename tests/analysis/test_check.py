@@ -112,8 +112,8 @@ def test_counterexample_really_shows_the_defect(name: str) -> None:
     situation = finding.counterexample
     assert situation is not None
     decision = policy.decide_situation(situation)
-    rule = policy._ir.rule(finding.rule_id or "")
-    assert conditions_hold(policy._ir, situation, rule.conditions)
+    rule = policy._core.ir.rule(finding.rule_id or "")
+    assert conditions_hold(policy._core.ir, situation, rule.conditions)
     assert decision.rule_id != rule.id
     if finding.code == "shadowed-rule":
         assert decision.rule_id in finding.related or set(decision.bends) & set(finding.related)

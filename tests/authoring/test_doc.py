@@ -53,7 +53,7 @@ CASE_IDS = [f"{path.stem}-{audience}" for path, audience in CASES]
 
 
 def _ir(path: Path) -> PolicyIR:
-    return flexpolicy.load_policy(path)._ir
+    return flexpolicy.load_policy(path)._core.ir
 
 
 def _markdown(path: Path, audience: Audience) -> str:

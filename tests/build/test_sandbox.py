@@ -205,7 +205,7 @@ def test_generated_code_holds_no_policy_text() -> None:
         + f"  - id: s\n    when: {json.dumps(uses)}\n    outcome: deny\n"
     )
     policy = Policy.from_yaml(text)
-    source: str = policy._source
+    source: str = policy._core.source
     for hostile in HOSTILE:
         assert hostile not in source
         assert hostile.strip() not in source
@@ -219,8 +219,8 @@ def test_generated_code_holds_no_policy_text() -> None:
 
 def test_generated_code_runs_without_builtins() -> None:
     policy = Policy.from_yaml(policy_with("customer.tier >= 1"))
-    assert policy._match.__globals__["__builtins__"] == {}
-    names = set(policy._match.__code__.co_names)
+    assert policy._core.match.__globals__["__builtins__"] == {}
+    names = set(policy._core.match.__code__.co_names)
     assert not {"eval", "exec", "open", "getattr", "__import__", "globals"} & names
 
 

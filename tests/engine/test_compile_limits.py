@@ -86,7 +86,7 @@ def test_facts_that_double_compile_to_code_that_grows_linearly() -> None:
         f"""
         from flexpolicy import Policy
         for text in ({doubling(10)!r}, {doubling(20)!r}):
-            print(len(Policy.from_yaml(text)._source))
+            print(len(Policy.from_yaml(text)._core.source))
         """,
         timeout=60,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +12,8 @@ from hypothesis import strategies as st
 
 import flexpolicy
 from flexpolicy._engine import durable as _durable
-from flexpolicy._engine.context import make_context
+from flexpolicy._engine.durable import DurableBackend
+from tests.support.backends import NAMES, verdicts
 from tests.support.paths import POLICY_FILES
 from tests.support.policy_gen import policies as generated_policies
 from tests.support.strategies import threshold_situations
@@ -36,16 +36,11 @@ def _both(text_or_path: Path | str) -> tuple[flexpolicy.Policy, flexpolicy.Polic
     )
 
 
-def _matches(policy: flexpolicy.Policy, s: flexpolicy.Situation) -> tuple[Any, Any]:
-    ir = policy._ir
-    ctx = make_context(
-        ir.roles, ir.rank, s.request, s.customer, s.transaction, s.actor, s.as_of, s.case
-    )
-    native = policy._match(
-        s.request, s.customer, s.transaction, ctx.actor, s.case, ctx.as_of, ctx.rank
-    )
-    assert policy._durable is not None
-    return native, policy._verdicts.get(*policy._durable.match(ctx), ctx.rank)
+def _adapter(policy: flexpolicy.Policy) -> DurableBackend:
+    """The durable adapter behind a policy loaded with `engine="durable"`."""
+    adapter = policy._core.backend
+    assert isinstance(adapter, DurableBackend)
+    return adapter
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -72,6 +67,26 @@ def test_durable_decides_like_native_on_every_shipped_policy(path: Path) -> None
     assert compared["n"] >= min(EXAMPLES, 1000)
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "reference"])
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_back_end_matches_like_the_reference(path: Path, name: str) -> None:
+    """Through the one contract: each back end's verdict is the reference's, shared."""
+    policy = flexpolicy.load_policy(path)
+
+    @settings(
+        max_examples=max(100, EXAMPLES // 20),
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(threshold_situations(policy))
+    def check(situation: flexpolicy.Situation) -> None:
+        found = verdicts(policy, situation, (name, "reference"))
+        assert found[name] is found["reference"]
+
+    check()
+
+
 @settings(
     max_examples=max(100, EXAMPLES // 100),
     deadline=None,
@@ -83,8 +98,9 @@ def test_durable_decides_like_native_on_generated_policies(text: str, data: st.D
     native, durable = _both(text)
     for _ in range(20):
         situation = data.draw(threshold_situations(native))
-        first, second = _matches(durable, situation)
-        assert first == second, text
+        # Every back end, through the one contract: the very same shared verdict.
+        found = verdicts(durable, situation)
+        assert all(v is found["reference"] for v in found.values()), (text, found)
         assert native.decide_situation(situation).key() == durable.decide_situation(situation).key()
 
 
@@ -123,8 +139,7 @@ def test_threads_get_the_answers_one_thread_gets() -> None:
 
 def test_engine_errors_are_surfaced(monkeypatch: pytest.MonkeyPatch) -> None:
     _, durable = _both(RULES / "returns.yaml")
-    assert durable._durable is not None
-    host = durable._durable._host
+    host = _adapter(durable)._host
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("rete network on fire")
@@ -139,8 +154,7 @@ def test_engine_errors_are_surfaced(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_errors_inside_actions_are_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
     _, durable = _both(RULES / "returns.yaml")
-    matcher = durable._durable
-    assert matcher is not None
+    matcher = _adapter(durable)
 
     class Exploding(list[str]):
         def append(self, item: str) -> None:
@@ -211,6 +225,4 @@ rules:
 
 def test_rulesets_are_private_to_each_policy() -> None:
     first, second = (flexpolicy.load_policy(RULES / "returns.yaml", engine="durable") for _ in "ab")
-    assert first._durable is not None
-    assert second._durable is not None
-    assert first._durable._host is not second._durable._host
+    assert _adapter(first)._host is not _adapter(second)._host

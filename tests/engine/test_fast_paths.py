@@ -59,7 +59,7 @@ def _interpreted_amount(policy: flexpolicy.Policy, s: Situation) -> Decimal | No
     verdict = decision._verdict
     if not verdict.grants:
         return None
-    ir = policy._ir
+    ir = policy._core.ir
     ctx = make_context(
         ir.roles, ir.rank, s.request, s.customer, s.transaction, s.actor, s.as_of, s.case
     )

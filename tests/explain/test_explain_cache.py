@@ -97,13 +97,13 @@ def test_made_models_are_the_validated_ones(cls: type[BaseModel], values: dict[s
 
 def test_cached_words_are_the_uncached_words(returns_policy: flexpolicy.Policy) -> None:
     """Every condition of the policy, worded with and without the policy's cache."""
-    ir = returns_policy._ir
+    ir = returns_policy._core.ir
     cache = ExplainCache(ir)
     conditions = [x for rule in (*ir.rules, ir.default) for x in rule.conditions]
     conditions += [x for lever in ir.levers for x in lever.conditions]
     for situation in _situations(200):
         d = returns_policy.decide_situation(situation)
-        ctx = returns_policy._evaluation(d._verdict, d._facts).ctx
+        ctx = returns_policy._core.explain(d._verdict, d._facts).ctx
         plain, cached = Evaluator(ir.facts, ctx), Evaluator(ir.facts, ctx, cache.leaves)
         words = ph.Phrases(cached, cache)
         for condition in conditions:
@@ -123,8 +123,8 @@ def test_cached_words_are_the_uncached_words(returns_policy: flexpolicy.Policy) 
 
 def test_one_cache_per_policy(returns_policy: flexpolicy.Policy) -> None:
     first, second = (returns_policy.decide_situation(s) for s in _situations(20)[:2])
-    one = returns_policy._evaluation(first._verdict, first._facts)
-    two = returns_policy._evaluation(second._verdict, second._facts)
+    one = returns_policy._core.explain(first._verdict, first._facts)
+    two = returns_policy._core.explain(second._verdict, second._facts)
     assert one.cache is two.cache
 
 

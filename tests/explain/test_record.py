@@ -36,7 +36,7 @@ def test_the_record_holds_no_words() -> None:
 
 def test_the_trace_is_the_record_worded(returns_policy: flexpolicy.Policy) -> None:
     for decision in _decisions(returns_policy):
-        evaluation = returns_policy._evaluation(decision._verdict, decision._facts)
+        evaluation = returns_policy._core.explain(decision._verdict, decision._facts)
         path = evaluation.record.path()
         trace = decision.trace
         assert len(trace) == len(path)
@@ -54,7 +54,7 @@ def test_the_trace_is_the_record_worded(returns_policy: flexpolicy.Policy) -> No
 
 def test_the_deciding_rule_is_recorded_once(returns_policy: flexpolicy.Policy) -> None:
     for decision in _decisions(returns_policy):
-        path = returns_policy._evaluation(decision._verdict, decision._facts).record.path()
+        path = returns_policy._core.explain(decision._verdict, decision._facts).record.path()
         deciders = [seen for seen in path if seen.decides and seen.kind != "flex"]
         assert [seen.rule.id for seen in deciders] == [decision._verdict.decided_by.id]
         assert all(seen.matched for seen in deciders)
@@ -65,7 +65,7 @@ def test_the_evaluator_takes_its_leaves_from_whoever_keeps_them(
 ) -> None:
     """The reference evaluator knows nothing of the explanation cache: it is handed a
     function for a condition's leaves, and reports the same values with or without it."""
-    ir = returns_policy._ir
+    ir = returns_policy._core.ir
     cache = ExplainCache(ir)
     asked: list[c.Expr] = []
 
@@ -74,7 +74,7 @@ def test_the_evaluator_takes_its_leaves_from_whoever_keeps_them(
         return cache.leaves(expr)
 
     decision = _decisions(returns_policy, 20)[0]
-    ctx = returns_policy._evaluation(decision._verdict, decision._facts).ctx
+    ctx = returns_policy._core.explain(decision._verdict, decision._facts).ctx
     plain, handed = Evaluator(ir.facts, ctx), Evaluator(ir.facts, ctx, leaves)
     for rule in ir.rules:
         for condition in rule.conditions:

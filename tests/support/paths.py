@@ -13,7 +13,7 @@ RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples" / "situations"
 # The shipped policies; `rules/escalations.yaml` beside them holds case escalation rules.
 POLICY_FILES = sorted(
-    p for p in RULES.glob("*.yaml") if not flexpolicy.policy.is_escalations_file(p)
+    p for p in RULES.glob("*.yaml") if not flexpolicy.policy._is_escalations_file(p)
 )
 
 

@@ -31,7 +31,7 @@ class RuleChecks:
 
     def __init__(self, policy: Policy, *, timeout_ms: int | None = None) -> None:
         self.policy = policy
-        self.ir: PolicyIR = policy._ir
+        self.ir: PolicyIR = policy._core.ir
         self.session = Session() if timeout_ms is None else Session(timeout_ms=timeout_ms)
         self.enc = self.session.encoder(self.ir)
         z = self.session.z

@@ -127,7 +127,7 @@ def verify_monotone(policy: Policy, path: str, *, increasing: bool = True) -> Pr
     session = Session()
     z = session.z
     twin = session.space.twin(".".join((root, *fields)))
-    ir = policy._ir
+    ir = policy._core.ir
     low, high = session.space.field(root, fields), twin.field(root, fields)
     before, _ = session.encoder(ir).decision()
     after, _ = session.encoder(ir, twin).decision()
@@ -157,7 +157,7 @@ def verify_invariant(policy: Policy, path: str) -> PropertyResult:
     root, fields, _, _ = field_type(path)
     session = Session()
     twin = session.space.twin(".".join((root, *fields)))
-    ir = policy._ir
+    ir = policy._core.ir
     session.space.field(root, fields)
     twin.field(root, fields)
     before, _ = session.encoder(ir).decision()
@@ -181,8 +181,8 @@ def compare(old: Policy, new: Policy) -> Comparison:
     started = time.perf_counter()
     session = Session()
     z = session.z
-    before, _ = session.encoder(old._ir).decision()
-    after, _ = session.encoder(new._ir).decision()
+    before, _ = session.encoder(old._core.ir).decision()
+    after, _ = session.encoder(new._core.ir).decision()
     changes: list[PropertyResult] = []
     for a in (APPROVE, REFER, DENY):
         for b in (APPROVE, REFER, DENY):

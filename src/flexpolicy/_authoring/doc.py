@@ -402,7 +402,7 @@ _EMPTY = {"standard": "Nothing is approved as standard.", "no": "Nothing is decl
 
 def summarize(policy: Policy, *, audience: Audience = "staff") -> PolicySummary:
     """The policy's one-page summary for `audience`, built from its checked rules."""
-    ir = policy._ir
+    ir = policy._core.ir
     writer = _Writer(ir, audience)
     bullets: dict[str, list[Bullet | None]] = {
         "standard": [writer.approval(r, flex=False) for r in ir.standard if r.outcome == "approve"],
