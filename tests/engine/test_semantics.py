@@ -161,7 +161,7 @@ ROWS = [
         "refer", "s-approve-sup", remedy="exchange", required_role="supervisor"),
     Row("approval-at-the-actors-role", (), (S_APPROVE_SUP,), (), SUPERVISOR,
         "approve", "s-approve-sup", remedy="exchange"),
-    Row("approval-below-the-actors-role", (), (S_APPROVE_SUP,), (), MANAGER,
+    Row("a-higher-role-may-grant-it-too", (), (S_APPROVE_SUP,), (), MANAGER,
         "approve", "s-approve-sup", remedy="exchange"),
     # 3. a denial may be bent by a matching flex rule that bends it
     Row("flex-bends-the-denial", (), (S_DENY,), (F_ANYONE,), ASSOCIATE,
