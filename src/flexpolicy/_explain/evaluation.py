@@ -19,16 +19,13 @@ from typing import TYPE_CHECKING, Any
 from .._engine.context import Context
 from .._engine.semantics import Verdict
 from .._ir import PolicyIR
-from .._lang import checked as c
 from ..decision import Alternative, Lever, Rationale, RuleTrace
-from ..models import Situation
 from . import counterfactual, levers, rationale, redecide, trace
 from .cache import ExplainCache
 from .counterfactual import Candidate
 from .phrases import Phrases
 from .record import Record
 from .redecide import DecideSituation
-from .words import Audience
 
 if TYPE_CHECKING:
     from ..decision import Decision
@@ -68,22 +65,11 @@ class Evaluation:
         self.phrases = Phrases(self.record, self.cache)
         self._ranked: list[Candidate] | None = None
 
-    def said(self, expr: c.Expr, audience: Audience = "staff") -> str | None:
-        """The words for `expr` as it came out in this decision (`Phrases.said`)."""
-        return self.phrases.said(expr, audience)
-
-    def needs(self, expr: c.Expr, audience: Audience = "staff") -> str | None:
-        """The words for what must hold for `expr` (`Phrases.needs`)."""
-        return self.phrases.needs(expr, audience)
-
     def ranked(self) -> list[Candidate]:
         """The rules the alternatives stand for, best first (`counterfactual.ranked`)."""
         if self._ranked is None:
             self._ranked = counterfactual.ranked(self.record)
         return self._ranked
-
-    def situation(self) -> Situation:
-        return redecide.situation(self.ctx)
 
     def redecide(self, changes: dict[str, Any]) -> Decision | None:
         """The decision on this situation with `changes` applied; None if they do not fit."""

@@ -35,18 +35,6 @@ def _updated(record: BaseModel, fields: dict[str, Any]) -> Any:
     return copied
 
 
-def situation(ctx: Context) -> Situation:
-    """The situation a context was made from."""
-    return Situation(
-        request=ctx.request,
-        customer=ctx.customer,
-        transaction=ctx.transaction,
-        actor=ctx.actor,
-        as_of=ctx.as_of,
-        case=ctx.case,
-    )
-
-
 def redecide(ctx: Context, decide: DecideSituation, changes: dict[str, Any]) -> Decision | None:
     """The decision on `ctx`'s situation with `changes` applied; None if they do not fit.
 
