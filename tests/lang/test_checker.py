@@ -1,0 +1,334 @@
+"""The type checker on its own, against the real catalog of fields and built-ins.
+
+A well-typed expression gets a type (its kind and whether it may be missing,
+which is what makes a comparison *unknown*); an ill-typed one gets every problem
+at once, each with a stable `code`, the offset it points at and, where the
+checker has one, a hint (a did-you-mean suggestion is checked by the name it
+suggests, not by its wording).
+"""
+
+from __future__ import annotations
+
+import decimal
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from flexpolicy._lang import checked as c
+from flexpolicy._lang import types as t
+from flexpolicy._lang.checker import Checked, Scope, check_text
+
+PARAMS: dict[str, Any] = {
+    "window_days": 30,
+    "rate": Decimal("0.15"),
+    "label": "x",
+    "kinds": ["return", "exchange"],
+    "flag": True,
+}
+
+
+def scope(roots: frozenset[str] | None = None) -> Scope:
+    """Five params and one true/false fact, `loyal`."""
+    return Scope(
+        params=PARAMS,
+        fact_names=frozenset({"loyal"}),
+        fact_type=lambda _name: t.BOOL,
+        roots=roots,
+    )
+
+
+def checked(text: str, *, want_bool: bool = False) -> c.Expr:
+    result = check_text(text, scope(), want_bool=want_bool)
+    assert result.problems == [], [(p.code, p.message) for p in result.problems]
+    assert result.expr is not None
+    return result.expr
+
+
+def problems(result: Checked) -> list[tuple[str, int]]:
+    return [(p.code, p.start) for p in result.problems]
+
+
+# -- types of well-typed expressions ---------------------------------------------------
+
+K = t.Kind
+
+# (text, kind, nullable)
+TYPES = [
+    pytest.param("customer.tier >= 4", K.BOOL, False, id="tier-compare"),
+    pytest.param("customer.segment", K.STR, True, id="optional-field"),
+    pytest.param('customer.segment == "vip"', K.BOOL, True, id="compare-optional-is-nullable"),
+    pytest.param('"abusive" in customer.flags', K.BOOL, False, id="membership"),
+    pytest.param("customer.attributes.vip", K.ANY, True, id="attribute-is-any"),
+    pytest.param("request.amount", K.MONEY, True, id="optional-money"),
+    pytest.param("request.store_at_fault", K.BOOL, False, id="flag-with-default"),
+    pytest.param('request.item_condition == "used"', K.BOOL, True, id="choice-compare"),
+    pytest.param("item", K.RECORD, True, id="item-root-may-be-missing"),
+    pytest.param("item.unit_price", K.MONEY, True, id="field-of-optional-root"),
+    pytest.param("transaction.purchased_at", K.DATE, True, id="date-of-optional-root"),
+    pytest.param("item.unit_price * 2", K.MONEY, True, id="money-times-int"),
+    pytest.param("item.unit_price % 2", K.MONEY, True, id="money-modulo"),
+    pytest.param("customer.tier / 2", K.NUMBER, True, id="int-over-int-is-number"),
+    pytest.param("customer.tier % 2", K.INT, True, id="int-modulo-int"),
+    pytest.param("customer.tier + 1.5", K.NUMBER, False, id="int-plus-number"),
+    pytest.param("-customer.tier", K.INT, False, id="negation"),
+    pytest.param("request.requested_at - customer.member_since", K.INT, True, id="date-minus-date"),
+    pytest.param("request.requested_at + 3", K.DATE, True, id="date-plus-days-may-leave-calendar"),
+    pytest.param("3 + request.requested_at", K.DATE, True, id="days-plus-date"),
+    pytest.param("days_since_purchase", K.INT, True, id="builtin-days"),
+    pytest.param("today", K.DATE, False, id="builtin-today"),
+    pytest.param("customer.tier < 3 < 5", K.BOOL, False, id="chain"),
+    pytest.param("not request.has_receipt", K.BOOL, True, id="not-keeps-nullable"),
+    pytest.param("loyal and customer.tier > 1", K.BOOL, False, id="fact-and-compare"),
+    pytest.param("customer.attributes.vip and true", K.BOOL, True, id="attribute-as-condition"),
+    pytest.param("params.window_days", K.INT, False, id="params-dot"),
+    pytest.param("rate", K.NUMBER, False, id="decimal-param-is-number"),
+    pytest.param("[1, 2.5]", K.LIST, False, id="list-widens"),
+    pytest.param("min(1, 2.5)", K.NUMBER, False, id="min-widens"),
+    pytest.param("round(2.5)", K.INT, False, id="round-to-whole"),
+    pytest.param("round(item.unit_price, 2)", K.MONEY, True, id="round-places-keeps-type"),
+    pytest.param(
+        "days_between(customer.member_since, request.requested_at)", K.INT, True, id="days-between"
+    ),
+    pytest.param("known(item)", K.BOOL, False, id="known-never-missing"),
+    pytest.param('coalesce(customer.segment, "none")', K.STR, False, id="coalesce-fills-in"),
+    pytest.param("coalesce(customer.tier, 1.5)", K.NUMBER, False, id="coalesce-widens"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "nullable"), TYPES)
+def test_type(text: str, kind: t.Kind, nullable: bool) -> None:
+    expr = checked(text)
+    assert (expr.type.kind, expr.type.nullable) == (kind, nullable)
+
+
+# -- the typed tree --------------------------------------------------------------------
+
+TREES = [
+    pytest.param('date("2026-01-31")', c.Const(t.DATE, 0, 18, date(2026, 1, 31)), id="date-folded"),
+    pytest.param("-1.5", c.Const(t.NUMBER, 0, 4, Decimal("-1.5")), id="negative-literal-folded"),
+    pytest.param("window_days", c.Const(t.INT, 0, 11, 30, "window_days"), id="param-folded"),
+    pytest.param(
+        "[1, 2.5]",
+        c.Const(t.list_of(t.NUMBER), 0, 8, (1, Decimal("2.5")), spans=((1, 2), (4, 7))),
+        id="constant-list",
+    ),
+    pytest.param("[]", c.Const(t.list_of(t.STR), 0, 2, ()), id="empty-list-is-text"),
+    pytest.param(
+        "customer.attributes.vip",
+        c.Call(
+            t.BOOL.maybe(),
+            0,
+            23,
+            "as_bool",
+            (c.Field(t.ANY, 0, 23, "customer", ("attributes", "vip")),),
+        ),
+        id="attribute-as-condition-is-as-bool",
+    ),
+    pytest.param(
+        "1 < customer.tier < 5",
+        c.And(
+            t.BOOL,
+            0,
+            21,
+            (
+                c.Cmp(
+                    t.BOOL,
+                    0,
+                    17,
+                    "<",
+                    c.Const(t.INT, 0, 1, 1),
+                    c.Field(t.INT, 4, 17, "customer", ("tier",)),
+                ),
+                c.Cmp(
+                    t.BOOL,
+                    4,
+                    21,
+                    "<",
+                    c.Field(t.INT, 4, 17, "customer", ("tier",)),
+                    c.Const(t.INT, 20, 21, 5),
+                ),
+            ),
+        ),
+        id="chain-becomes-and",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TREES)
+def test_tree(text: str, expected: c.Expr) -> None:
+    assert checked(text, want_bool=expected.type.kind is t.Kind.BOOL) == expected
+
+
+# Label fields are compared normalised: the literal is normalised, not the field.
+LABELS = [
+    pytest.param("customer.segment == 'VIP '", "vip", id="label-equality"),
+    pytest.param("'Wrong_Item_Sold' == request.reason", "wrong_item_sold", id="label-on-right"),
+    pytest.param("coalesce(customer.segment, 'X') == 'Y'", "y", id="through-coalesce"),
+    pytest.param("actor.role == 'X'", "X", id="role-is-not-a-label"),
+]
+
+
+@pytest.mark.parametrize(("text", "literal"), LABELS)
+def test_label_literal(text: str, literal: object) -> None:
+    expr = checked(text)
+    assert isinstance(expr, c.Cmp)
+    const = expr.right if isinstance(expr.right, c.Const) else expr.left
+    assert isinstance(const, c.Const)
+    assert const.value == literal
+
+
+# -- ill-typed expressions -------------------------------------------------------------
+
+# (text, code, start, hint): the hint is a part of the hint text, or None for none.
+REFUSED = [
+    pytest.param("customer.teir", "unknown-field", 9, "`tier`", id="field-typo"),
+    pytest.param("custmer.tier", "unknown-name", 0, "`customer`", id="root-typo"),
+    pytest.param("days_since_purchas", "unknown-name", 0, "`days_since_purchase`", id="builtin"),
+    pytest.param("window_dayz > 1", "unknown-name", 0, "`window_days`", id="param-typo"),
+    pytest.param("lyoal", "unknown-name", 0, "`loyal`", id="fact-typo"),
+    pytest.param("params.window_dys", "unknown-param", 7, "`window_days`", id="params-dot-typo"),
+    pytest.param("lenn(customer.flags)", "unknown-function", 0, "`len`", id="function-typo"),
+    pytest.param('request.item_condition == "usedd"', "invalid-value", 26, "`used`", id="choice"),
+    pytest.param(
+        'request.item_condition in ["used", "brokn"]',
+        "invalid-value",
+        35,
+        "possible values: `unused`, `opened`, `used`, `damaged`, `defective`",
+        id="choice-in-list",
+    ),
+    pytest.param("customer.zzzzzz", "unknown-field", 9, "fields are: `id`, `tier`", id="far-off"),
+    pytest.param("nope(1)", "unknown-function", 0, "functions are: `abs`", id="unknown-function"),
+    pytest.param("customer.name", "hidden-field", 9, "names are for people", id="hidden-name"),
+    pytest.param("customer.flags.x", "unknown-field", 15, None, id="field-of-a-set"),
+    pytest.param("max(1, 2).real", "unknown-field", 10, None, id="field-of-a-call"),
+    pytest.param("params.window_days.x", "unknown-field", 19, None, id="field-of-a-param"),
+    pytest.param("abs", "unknown-name", 0, "call it: `abs(...)`", id="function-not-called"),
+    pytest.param(
+        "customer.tier == null", "null-comparison", 0, "`known(customer.tier)`", id="null"
+    ),
+    pytest.param('customer.tier > "4"', "type-mismatch", 0, "from 1 to 5", id="int-vs-text"),
+    pytest.param('"a" < "b"', "type-mismatch", 0, "use `==` or `!=`", id="ordering-text"),
+    pytest.param("customer.tier in 4", "type-mismatch", 17, "e.g. `request.reason in", id="in-int"),
+    pytest.param('customer.tier in ["a"]', "type-mismatch", 0, None, id="never-in"),
+    pytest.param('[1, "a"]', "type-mismatch", 4, None, id="mixed-list"),
+    pytest.param("3 - request.requested_at", "type-mismatch", 1, None, id="int-minus-date"),
+    pytest.param("not customer.tier", "type-mismatch", 4, "compare it with", id="not-an-int"),
+    pytest.param("1 / 0", "division-by-zero", 4, None, id="divide-by-zero"),
+    pytest.param('abs("x")', "type-mismatch", 4, "abs(n)", id="abs-text"),
+    pytest.param("abs(1, 2)", "bad-arguments", 0, "abs(n)", id="abs-arity"),
+    pytest.param("round(1, -1)", "bad-arguments", 9, None, id="round-negative-places"),
+    pytest.param("len(1)", "type-mismatch", 4, "len(x)", id="len-int"),
+    pytest.param("days_between(1, 2)", "type-mismatch", 13, "days_between(a, b)", id="days-ints"),
+    pytest.param("coalesce(customer.segment, 1)", "type-mismatch", 27, None, id="coalesce-types"),
+    pytest.param('date("2026-13-01")', "bad-arguments", 5, None, id="date-month-13"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "start", "hint"), REFUSED)
+def test_refused(text: str, code: str, start: int, hint: str | None) -> None:
+    result = check_text(text, scope(), want_bool=False)
+    assert result.expr is None
+    assert problems(result) == [(code, start)]
+    found = result.problems[0].hint
+    if hint is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert hint in found
+
+
+# A condition must be true or false; `want_bool` is the default.
+NOT_CONDITIONS = [
+    pytest.param("customer.tier", "a whole number", "compare it with something", id="int"),
+    pytest.param("customer.flags", "set of text", 'test membership, e.g. `"abusive"', id="set"),
+    pytest.param("item", "a line item record", "compare it with something", id="record"),
+]
+
+
+@pytest.mark.parametrize(("text", "described", "hint"), NOT_CONDITIONS)
+def test_not_a_condition(text: str, described: str, hint: str) -> None:
+    result = check_text(text, scope())
+    assert problems(result) == [("type-mismatch", 0)]
+    error = result.problems[0]
+    assert error.message.startswith("a condition must be true or false, but `")
+    assert error.message.endswith(f"` is {described}")
+    assert error.hint is not None
+    assert error.hint.startswith(hint)
+
+
+# Every problem at once, but no follow-on problem from a part that already failed.
+MANY = [
+    pytest.param(
+        "customer.teir > 1 and request.kindd == 'x' or nope(1)",
+        [("unknown-field", 9), ("unknown-field", 30), ("unknown-function", 46)],
+        id="three-at-once",
+    ),
+    pytest.param("customer.teir + 1 > 'a'", [("unknown-field", 9)], id="no-follow-on"),
+    pytest.param("not custmer.tier", [("unknown-name", 4)], id="none-through-not"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MANY)
+def test_many_problems(text: str, expected: list[tuple[str, int]]) -> None:
+    assert problems(check_text(text, scope())) == expected
+
+
+# -- scope -----------------------------------------------------------------------------
+
+ROOTS = frozenset({"customer", "today"})
+
+# (text, code or None): a file may read only some roots and built-ins.
+LIMITED = [
+    pytest.param("customer.tier > 1", None, id="allowed-root"),
+    pytest.param("request.kind == 'x'", "unknown-name", id="other-root"),
+    pytest.param("days_since_purchase > 1", "unknown-name", id="other-builtin"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), LIMITED)
+def test_limited_roots(text: str, code: str | None) -> None:
+    result = check_text(text, scope(ROOTS))
+    assert [p.code for p in result.problems] == ([] if code is None else [code])
+    if code is not None:
+        assert (
+            result.problems[0].hint == "these rules can read `customer`, `today`, params and facts"
+        )
+
+
+def test_suggestions_come_only_from_what_the_file_may_read() -> None:
+    hint = check_text("requst.kind == 'x'", scope(ROOTS)).problems[0].hint
+    assert hint is not None
+    assert "`request`" not in hint
+
+
+def test_used_names_are_recorded() -> None:
+    used = scope()
+    assert check_text("loyal and params.window_days > rate", used).problems == []
+    assert used.used == {"loyal", "window_days", "rate"}
+
+
+# -- possible bugs ---------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the checker folds `-literal` with the calling thread's decimal context "
+    "(`-inner.value` in `_negate`), so a policy loaded under `prec=4` compares with -1.235",
+)
+def test_negative_literal_ignores_the_callers_decimal_context() -> None:
+    with decimal.localcontext() as ctx:
+        ctx.prec = 4
+        expr = checked("-1.23456789")
+    assert isinstance(expr, c.Const)
+    assert str(expr.value) == "-1.23456789"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="`params.x.y` with no param `x` says 'param `x` has no fields' (unknown-field) "
+    "instead of reporting the unknown param",
+)
+def test_field_of_an_unknown_param_reports_the_param() -> None:
+    assert problems(check_text("params.x.y", scope(), want_bool=False)) == [("unknown-param", 7)]
