@@ -37,6 +37,8 @@ NOT_LOADED_TO_DECIDE = (
     "flexpolicy.cli",
     "flexpolicy.dask",
     "flexpolicy.testing",
+    "flexpolicy._engine.durable",
+    "flexpolicy._engine.durable_conditions",
     "durable",
     "z3",
     "sqlalchemy",

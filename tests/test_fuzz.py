@@ -43,7 +43,7 @@ from pydantic import ValidationError
 
 import flexpolicy
 from flexpolicy import Decision, InputError, Policy, PolicyError, Situation
-from flexpolicy.situations import parse_line
+from flexpolicy._situations.reader import parse_line
 from tests.support import fuzz as fz
 from tests.support import policy_gen
 from tests.support.paths import POLICY_FILES, ROOT

@@ -55,11 +55,11 @@ from pydantic import TypeAdapter
 from ._authoring.diff import DiffReport, diff
 from ._authoring.diff_merge import merge_reports
 from ._engine.context import coerce
+from ._situations.json_text import parse_fast
 from .decision import Decision, DecisionRecord
 from .errors import FlexPolicyError, InputError
 from .models import Situation
 from .policy import Policy, PolicySet
-from .situations import parse_fast
 
 if TYPE_CHECKING:
     from dask.bag import Bag

@@ -24,7 +24,7 @@ from flexpolicy import InputError, Situation
 from flexpolicy._authoring.simulate import simulate
 from flexpolicy._engine.context import make_context
 from flexpolicy._engine.interpreter import Evaluator
-from flexpolicy.situations import parse_line
+from flexpolicy._situations.reader import parse_line
 from tests.support.paths import POLICY_FILES, RULES
 from tests.support.strategies import situations
 

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from flexpolicy import InputError, Situation, load_policy
+from flexpolicy import InputError, Situation, load_policy, read_situations
+from flexpolicy._situations.reader import parse_line
 from flexpolicy.models import Customer
-from flexpolicy.situations import parse_line, read_situations
 from tests.support.paths import ROOT
 
 REQUEST = {"id": "R", "kind": "return", "requested_at": "2026-01-01"}
@@ -154,7 +154,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 from flexpolicy import InputError
 from flexpolicy.models import Customer, LineItem
-from flexpolicy.situations import parse_line
+from flexpolicy._situations.reader import parse_line
 huge = "4e2205784847214335"
 line = json.dumps({"request": {"id": "r", "kind": "return", "requested_at": "2026-01-01"},
                    "customer": {"id": "c", "tier": "@"}})

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from flexpolicy import Policy, read_situations
-from flexpolicy.situations import parse_fast, parse_line
+from flexpolicy._situations.reader import parse_fast, parse_line
 from tests.support.errors import input_error
 
 POLICY = """\

@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from .._situations.reader import parse_line
 from ..errors import InputError
 from ..models import Situation
 from ..policy import Policy, PolicySet
-from ..situations import parse_line
 from .diff import DiffReport, diff
 from .diff_merge import merge_reports
 

@@ -34,12 +34,13 @@ from typing import Annotated, NoReturn
 import typer
 
 from .._build.located import MAX_BYTES as MAX_POLICY_BYTES
+from .._situations.where import MAX_SITUATION_BYTES
 from ..analysis import AnalysisUnavailableError
 from ..decision import Decision
 from ..errors import EngineError, FlexPolicyError, InputError, PolicyError, Problem
 from ..models import Actor, Situation
 from ..policy import Policy, PolicySet, load_policies, load_policy
-from ..situations import MAX_SITUATION_BYTES, read_situations
+from ..situations import read_situations
 from ._render import SafeConsole, json_safe, printable
 
 

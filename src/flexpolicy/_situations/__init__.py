@@ -1,0 +1,1 @@
+"""Reading situations from files and JSON text: the facts' own loader (`reader`)."""
