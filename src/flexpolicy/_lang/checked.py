@@ -8,10 +8,12 @@ already split into `And` of `Cmp`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._facts.labels import normalise_label
 from .types import Type
 
 
@@ -147,3 +149,21 @@ def depth(node: Expr, fact_depths: Mapping[str, int]) -> int:
         deepest = max(deepest, level)
         stack.extend((child, level + 1) for child in children(current))
     return deepest
+
+
+def normalised(expr: Expr) -> Expr:
+    """A string constant (or the strings of a list) as a label is compared: the
+    literal a policy writes meets the facts in the form the facts are kept in,
+    so every back end compares normalised text with normalised text."""
+    if isinstance(expr, Const):
+        value = expr.value
+        if isinstance(value, str):
+            return dataclasses.replace(expr, value=normalise_label(value))
+        if isinstance(value, tuple):
+            return dataclasses.replace(
+                expr,
+                value=tuple(normalise_label(v) if isinstance(v, str) else v for v in value),
+            )
+    if isinstance(expr, ListExpr):
+        return dataclasses.replace(expr, items=tuple(normalised(i) for i in expr.items))
+    return expr

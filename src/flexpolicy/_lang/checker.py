@@ -7,7 +7,6 @@ type, which silences the follow-on errors it would otherwise cause.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from .._diagnostics.suggest import did_you_mean
-from .._facts.labels import normalise_label
 from . import checked as c
 from . import syntax as s
 from . import types as t
+from .calls import CallChecks
 from .catalog import BUILTINS, FUNCTIONS, HIDDEN, RECORDS, ROOTS
 from .lexer import ExprError
 from .parser import parse
@@ -89,7 +88,10 @@ def const_expr(value: Any, start: int = 0, end: int = 0, origin: str | None = No
     return c.Const(type_of_value(value), start, end, value, origin)
 
 
-class _Checker:
+class _Checker(CallChecks):
+    """Names resolved and types checked, node by node (the built-in functions' checks
+    are `CallChecks`', one per function)."""
+
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self.problems: list[ExprError] = []
@@ -362,9 +364,9 @@ class _Checker:
             return self._membership(op, left, right)
         if op in ("==", "!="):
             if self._is_label(left):
-                right = _normalised(right)
+                right = c.normalised(right)
             elif self._is_label(right):
-                left = _normalised(left)
+                left = c.normalised(left)
         if not t.comparable(left.type, right.type, op):
             if left.type.kind is right.type.kind and left.type.kind in (t.Kind.STR, t.Kind.BOOL):
                 return self.error(
@@ -388,9 +390,9 @@ class _Checker:
     def _membership(self, op: str, left: c.Expr, right: c.Expr) -> c.Expr:
         start, end = left.start, right.end
         if self._is_label(left):
-            right = _normalised(right)
+            right = c.normalised(right)
         elif self._is_label(right):
-            left = _normalised(left)
+            left = c.normalised(left)
         if right.type.lenient or left.type.lenient:
             return c.Cmp(t.BOOL.maybe(True), start, end, op, left, right)
         if right.type.kind not in (t.Kind.SET, t.Kind.LIST) or right.type.elem is None:
@@ -453,168 +455,6 @@ class _Checker:
                     if x
                 ),
             )
-
-    # -- functions --------------------------------------------------------------
-    def _call(self, node: s.Call) -> c.Expr:
-        name = node.func
-        if name not in FUNCTIONS:
-            return self.error(
-                "unknown-function",
-                f"`{name}` is not a function of the policy language",
-                node.start,
-                did_you_mean(name, FUNCTIONS)
-                or "functions are: " + ", ".join(f"`{f}`" for f in FUNCTIONS),
-            )
-        args = tuple(self.check(a) for a in node.args)
-        if any(a.type.kind is t.Kind.ERROR for a in args):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        checker = getattr(self, f"_fn_{name}")
-        result: c.Expr = checker(node, args)
-        return result
-
-    def _arity(self, node: s.Call, args: tuple[c.Expr, ...], low: int, high: int) -> bool:
-        if low <= len(args) <= high:
-            return True
-        want = str(low) if low == high else f"{low} to {high}" if high < 99 else f"{low} or more"
-        self.error(
-            "bad-arguments",
-            f"`{node.func}` takes {want} argument{'s' if high != 1 else ''}, got {len(args)}",
-            node.start,
-            FUNCTIONS[node.func],
-        )
-        return False
-
-    def _want(self, node: s.Call, arg: c.Expr, ok: bool, what: str) -> bool:
-        if ok or arg.type.lenient:
-            return True
-        self.error(
-            "type-mismatch",
-            f"`{node.func}` needs {what}, not {arg.type.describe()}",
-            arg.start,
-            FUNCTIONS[node.func],
-        )
-        return False
-
-    def _make(self, node: s.Call, result: t.Type, args: tuple[c.Expr, ...]) -> c.Expr:
-        nullable = result.nullable or any(a.type.nullable for a in args)
-        return c.Call(result.maybe(nullable), node.start, node.end, node.func, args)
-
-    def _fn_abs(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        if not self._arity(node, args, 1, 1) or not self._want(
-            node, args[0], args[0].type.numeric, "a number"
-        ):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        return self._make(node, args[0].type.maybe(False), args)
-
-    def _min_max(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        if not self._arity(node, args, 2, 99):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        result = t.INT
-        for arg in args:
-            if not self._want(node, arg, arg.type.numeric, "numbers"):
-                return c.Const(t.ERROR, node.start, node.end, None)
-            if arg.type.numeric:
-                result = t.wider_numeric(result, arg.type)
-        return self._make(node, result, args)
-
-    _fn_min = _min_max
-    _fn_max = _min_max
-
-    def _fn_round(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        if not self._arity(node, args, 1, 2):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        if not self._want(node, args[0], args[0].type.numeric, "a number"):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        if len(args) == 2 and not (
-            isinstance(args[1], c.Const) and type(args[1].value) is int and args[1].value >= 0
-        ):
-            self.error("bad-arguments", "`round` places must be a whole number", args[1].start)
-            return c.Const(t.ERROR, node.start, node.end, None)
-        result = t.INT if len(args) == 1 else args[0].type.maybe(False)
-        return self._make(node, result, args)
-
-    def _fn_len(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        kinds = (t.Kind.STR, t.Kind.SET, t.Kind.LIST)
-        if not self._arity(node, args, 1, 1) or not self._want(
-            node, args[0], args[0].type.kind in kinds, "text, a list or a set"
-        ):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        return self._make(node, t.INT, args)
-
-    def _text_fn(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        if not self._arity(node, args, 1, 1) or not self._want(
-            node, args[0], args[0].type.kind is t.Kind.STR, "text"
-        ):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        return self._make(node, t.STR, args)
-
-    _fn_lower = _text_fn
-    _fn_upper = _text_fn
-
-    def _fn_days_between(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        if not self._arity(node, args, 2, 2):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        for arg in args:
-            if not self._want(node, arg, arg.type.kind is t.Kind.DATE, "dates"):
-                return c.Const(t.ERROR, node.start, node.end, None)
-        return self._make(node, t.INT, args)
-
-    def _fn_known(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        if not self._arity(node, args, 1, 1):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        return c.Call(t.BOOL, node.start, node.end, "known", args)
-
-    def _fn_coalesce(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        if not self._arity(node, args, 2, 2):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        first, fallback = args
-        if self._is_label(first):
-            fallback = _normalised(fallback)
-            args = (first, fallback)
-        if not (t.comparable(first.type, fallback.type, "==") or first.type.kind is t.Kind.SET):
-            self.error(
-                "type-mismatch",
-                f"`coalesce` fallback is {fallback.type.describe()}, "
-                f"but the value is {first.type.describe()}",
-                fallback.start,
-            )
-            return c.Const(t.ERROR, node.start, node.end, None)
-        result = first.type.maybe(fallback.type.nullable)
-        if first.type.numeric and fallback.type.numeric:
-            result = t.wider_numeric(first.type, fallback.type).maybe(fallback.type.nullable)
-        return c.Call(result, node.start, node.end, "coalesce", args)
-
-    def _fn_date(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
-        if not self._arity(node, args, 1, 1):
-            return c.Const(t.ERROR, node.start, node.end, None)
-        arg = args[0]
-        if not (isinstance(arg, c.Const) and isinstance(arg.value, str)):
-            self.error("bad-arguments", '`date` needs text such as `"2026-01-31"`', arg.start)
-            return c.Const(t.ERROR, node.start, node.end, None)
-        try:
-            value = date.fromisoformat(arg.value)
-        except ValueError:
-            self.error("bad-arguments", f"`{arg.value}` is not a date (YYYY-MM-DD)", arg.start)
-            return c.Const(t.ERROR, node.start, node.end, None)
-        return c.Const(t.DATE, node.start, node.end, value)
-
-
-def _normalised(expr: c.Expr) -> c.Expr:
-    """A string constant (or the strings of a list) as a label is compared: the
-    literal a policy writes meets the facts in the form the facts are kept in,
-    so every back end compares normalised text with normalised text."""
-    if isinstance(expr, c.Const):
-        value = expr.value
-        if isinstance(value, str):
-            return dataclasses.replace(expr, value=normalise_label(value))
-        if isinstance(value, tuple):
-            return dataclasses.replace(
-                expr,
-                value=tuple(normalise_label(v) if isinstance(v, str) else v for v in value),
-            )
-    if isinstance(expr, c.ListExpr):
-        return dataclasses.replace(expr, items=tuple(_normalised(i) for i in expr.items))
-    return expr
 
 
 def _describe_node(expr: c.Expr) -> str:

@@ -1,0 +1,182 @@
+"""The built-in functions' checks: arity, argument types, the result's type.
+
+One method `_fn_<name>` per function of `catalog.FUNCTIONS`, found by name, so a
+new function is its catalog entry (the hint), a check here and its run-time
+meaning in `runtime`.  `CallChecks` is the half of the checker that knows the
+functions; the checker (`checker._Checker`) is the other half, and provides the
+three things a function's check needs of it: checking an argument, reporting a
+problem, and telling a label.
+"""
+
+from __future__ import annotations
+
+import abc
+from datetime import date
+
+from .._diagnostics.suggest import did_you_mean
+from . import checked as c
+from . import syntax as s
+from . import types as t
+from .catalog import FUNCTIONS
+
+__all__ = ["CallChecks"]
+
+
+class CallChecks(abc.ABC):
+    """The checks of the built-in functions, for the checker to inherit."""
+
+    @abc.abstractmethod
+    def check(self, node: s.Node) -> c.Expr:
+        """The typed form of `node` (problems collected, not raised)."""
+
+    @abc.abstractmethod
+    def error(self, code: str, message: str, at: int, hint: str | None = None) -> c.Expr:
+        """Record a problem at `at`; an ERROR-typed node to go on with."""
+
+    @abc.abstractmethod
+    def _is_label(self, expr: c.Expr) -> bool:
+        """Whether `expr` reads a label (compared in normalised form)."""
+
+    # -- functions --------------------------------------------------------------
+    def _call(self, node: s.Call) -> c.Expr:
+        name = node.func
+        if name not in FUNCTIONS:
+            return self.error(
+                "unknown-function",
+                f"`{name}` is not a function of the policy language",
+                node.start,
+                did_you_mean(name, FUNCTIONS)
+                or "functions are: " + ", ".join(f"`{f}`" for f in FUNCTIONS),
+            )
+        args = tuple(self.check(a) for a in node.args)
+        if any(a.type.kind is t.Kind.ERROR for a in args):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        checker = getattr(self, f"_fn_{name}")
+        result: c.Expr = checker(node, args)
+        return result
+
+    def _arity(self, node: s.Call, args: tuple[c.Expr, ...], low: int, high: int) -> bool:
+        if low <= len(args) <= high:
+            return True
+        want = str(low) if low == high else f"{low} to {high}" if high < 99 else f"{low} or more"
+        self.error(
+            "bad-arguments",
+            f"`{node.func}` takes {want} argument{'s' if high != 1 else ''}, got {len(args)}",
+            node.start,
+            FUNCTIONS[node.func],
+        )
+        return False
+
+    def _want(self, node: s.Call, arg: c.Expr, ok: bool, what: str) -> bool:
+        if ok or arg.type.lenient:
+            return True
+        self.error(
+            "type-mismatch",
+            f"`{node.func}` needs {what}, not {arg.type.describe()}",
+            arg.start,
+            FUNCTIONS[node.func],
+        )
+        return False
+
+    def _make(self, node: s.Call, result: t.Type, args: tuple[c.Expr, ...]) -> c.Expr:
+        nullable = result.nullable or any(a.type.nullable for a in args)
+        return c.Call(result.maybe(nullable), node.start, node.end, node.func, args)
+
+    def _fn_abs(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 1, 1) or not self._want(
+            node, args[0], args[0].type.numeric, "a number"
+        ):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return self._make(node, args[0].type.maybe(False), args)
+
+    def _min_max(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 2, 99):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        result = t.INT
+        for arg in args:
+            if not self._want(node, arg, arg.type.numeric, "numbers"):
+                return c.Const(t.ERROR, node.start, node.end, None)
+            if arg.type.numeric:
+                result = t.wider_numeric(result, arg.type)
+        return self._make(node, result, args)
+
+    _fn_min = _min_max
+    _fn_max = _min_max
+
+    def _fn_round(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 1, 2):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        if not self._want(node, args[0], args[0].type.numeric, "a number"):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        if len(args) == 2 and not (
+            isinstance(args[1], c.Const) and type(args[1].value) is int and args[1].value >= 0
+        ):
+            self.error("bad-arguments", "`round` places must be a whole number", args[1].start)
+            return c.Const(t.ERROR, node.start, node.end, None)
+        result = t.INT if len(args) == 1 else args[0].type.maybe(False)
+        return self._make(node, result, args)
+
+    def _fn_len(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        kinds = (t.Kind.STR, t.Kind.SET, t.Kind.LIST)
+        if not self._arity(node, args, 1, 1) or not self._want(
+            node, args[0], args[0].type.kind in kinds, "text, a list or a set"
+        ):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return self._make(node, t.INT, args)
+
+    def _text_fn(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 1, 1) or not self._want(
+            node, args[0], args[0].type.kind is t.Kind.STR, "text"
+        ):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return self._make(node, t.STR, args)
+
+    _fn_lower = _text_fn
+    _fn_upper = _text_fn
+
+    def _fn_days_between(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 2, 2):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        for arg in args:
+            if not self._want(node, arg, arg.type.kind is t.Kind.DATE, "dates"):
+                return c.Const(t.ERROR, node.start, node.end, None)
+        return self._make(node, t.INT, args)
+
+    def _fn_known(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 1, 1):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return c.Call(t.BOOL, node.start, node.end, "known", args)
+
+    def _fn_coalesce(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 2, 2):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        first, fallback = args
+        if self._is_label(first):
+            fallback = c.normalised(fallback)
+            args = (first, fallback)
+        if not (t.comparable(first.type, fallback.type, "==") or first.type.kind is t.Kind.SET):
+            self.error(
+                "type-mismatch",
+                f"`coalesce` fallback is {fallback.type.describe()}, "
+                f"but the value is {first.type.describe()}",
+                fallback.start,
+            )
+            return c.Const(t.ERROR, node.start, node.end, None)
+        result = first.type.maybe(fallback.type.nullable)
+        if first.type.numeric and fallback.type.numeric:
+            result = t.wider_numeric(first.type, fallback.type).maybe(fallback.type.nullable)
+        return c.Call(result, node.start, node.end, "coalesce", args)
+
+    def _fn_date(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 1, 1):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        arg = args[0]
+        if not (isinstance(arg, c.Const) and isinstance(arg.value, str)):
+            self.error("bad-arguments", '`date` needs text such as `"2026-01-31"`', arg.start)
+            return c.Const(t.ERROR, node.start, node.end, None)
+        try:
+            value = date.fromisoformat(arg.value)
+        except ValueError:
+            self.error("bad-arguments", f"`{arg.value}` is not a date (YYYY-MM-DD)", arg.start)
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return c.Const(t.DATE, node.start, node.end, value)
