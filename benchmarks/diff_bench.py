@@ -6,7 +6,7 @@ Issue 7's target: `flexpolicy diff` of two policies over 1M JSON Lines situation
 1. writes one history of max(`--n`) situations with `flexpolicy simulate --seed 1` into a
    temporary directory (timed: the simulator's own throughput), and the shorter
    histories as its first lines, so every length has the same mix;
-2. copies `rules/` with a 14-day return window instead of 30 (as tests/test_diff.py
+2. copies `rules/` with a 14-day return window instead of 30 (as tests/authoring/test_diff.py
    does), the change the README's `diff` example shows;
 3. runs the real command line, `python -m flexpolicy diff rules NEW --history FILE
    --format json --no-progress`, once per length (a 1,000-situation run first: the

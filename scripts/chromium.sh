@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Print the path of a headless-capable Chromium, installing Debian's package when it is missing.
 #
-# Why a script: the one-page check of `flexpolicy doc --format html` (tests/test_doc.py) prints
+# Why a script: the one-page check of `flexpolicy doc --format html` (tests/authoring/test_doc.py) prints
 # the summary to PDF with a real browser, and CI and developers need that browser found (or
 # installed) the same way.  Debian 12, as root, for the install; finding an existing browser
 # works for anyone.

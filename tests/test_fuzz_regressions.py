@@ -1,6 +1,6 @@
 """Regression tests of what the million-input `make fuzz` run found (FLEXPOLICY_FUZZ_SEED
 20261120), after the CI-sized runs had come back clean.  Earlier findings are in
-test_sandbox.py and test_fact_numbers.py.
+tests/build/test_sandbox.py and tests/facts/test_fact_numbers.py.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ class EngineError(FlexPolicyError):
     code = "engine-error"
 
 
-# The two branches of a fact type with a fast path (`_labels`, `_fact_numbers`):
+# The two branches of a fact type with a fast path (`_facts.labels`, `_facts.numbers`):
 # pydantic's own checks first, then Python for what they cannot settle.  When
 # both refuse a value, the exact branch's complaint is the one reported.
 FAST_BRANCH = "[fast]"

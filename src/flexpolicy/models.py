@@ -58,7 +58,7 @@ Id = Annotated[
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200, strict=True)]
 # A label is compared as a name: NFKC, trimmed, case-folded, look-alikes folded
-# (`_labels`).  One type, so every label field normalises alike.
+# (`_facts.labels`).  One type, so every label field normalises alike.
 Label = Annotated[str, LabelText(200)]
 Flags = Annotated[
     frozenset[Label],
@@ -73,7 +73,7 @@ Count = Annotated[int, Field(ge=0, le=1_000_000_000), WholeNumber()]
 # true/false facts take only true and false: never `"off"`, `"yes"`, `1` or `"true"`.
 Flag = Annotated[bool, Strict()]
 # A store attribute's number holds at most 28 digits, so that reading, comparing and
-# formatting it stay cheap whatever a backend sends (see `_fact_numbers`).
+# formatting it stay cheap whatever a backend sends (see `_facts.numbers`).
 AttributeValue = Annotated[
     Annotated[str, StringConstraints(strict=True)]
     | bool

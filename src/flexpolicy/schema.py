@@ -10,7 +10,7 @@ DESIGN.md: one expression, a list (all of), `{all: [...]}`, `{any: [...]}`,
 
 Every list and text has a bound (the "Limits" of docs/policy-language.md), so a
 runaway value is a located `bad-value` here rather than a cost or a 500 kB message
-later; numbers are bounded as YAML reads them (`_yaml`, `bad-number`).
+later; numbers are bounded as YAML reads them (`_build.located`, `bad-number`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The decision log: records replay exactly, masks hide people, writes survive crashes,
 and the hash chain shows lines removed, moved, inserted or edited.
 
-The CLI runs for real in a subprocess, as in tests/test_cli.py; the crash test
+The CLI runs for real in a subprocess, as in tests/cli/test_cli.py; the crash test
 kills a writer process with SIGKILL mid-stream and reads what it left.  The chain
 is checked against its definition (SHA-256 of the previous line's bytes), computed
 here independently of the library.

@@ -5,7 +5,7 @@
 a hex, binary, octal or sexagesimal int of thousands of digits escaped as a
 `ValueError` from `digest_of` (Python will not print an int of more than 4,300
 digits).  The YAML layer now refuses a number with more digits than the facts may hold
-(`_fact_numbers.MAX_DIGITS`, 28) as `bad-number`, before anything expands it.  The
+(`_facts.numbers.MAX_DIGITS`, 28) as `bad-number`, before anything expands it.  The
 hanging cases also run in a subprocess with a timeout (`test_huge_numbers_end_quickly`),
 so a regression fails instead of hanging the suite.
 """

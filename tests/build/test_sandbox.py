@@ -192,7 +192,7 @@ HOSTILE = [
 
 def test_generated_code_holds_no_policy_text() -> None:
     """Strings from the policy (params, literals, explain text, titles) are constants in
-    the function's globals, never source: the `_compile` docstring's promise."""
+    the function's globals, never source: the `_engine.native` docstring's promise."""
     literals = " or ".join(f"customer.segment == {json.dumps(h)}" for h in HOSTILE)
     params = ", ".join(f"p{k}: {json.dumps(h)}" for k, h in enumerate(HOSTILE))
     uses = " or ".join(f"request.reason == p{k}" for k in range(len(HOSTILE)))
@@ -330,7 +330,7 @@ def test_many_aliases_under_the_node_budget() -> None:
     ],
 )
 def test_self_containing_or_nesting_aliases_are_too_deep(document: str) -> None:
-    """Found by fuzzing: a RecursionError escaped the YAML builder (fixed in _yaml.py)."""
+    """Found by fuzzing: a RecursionError escaped the YAML builder (fixed in `_build/located.py`)."""
     error = refused(document)
     assert error.code == "too-deep"
     assert "aliases" in error.message
@@ -370,7 +370,7 @@ FULL = {
 )
 def test_round_to_more_places_than_a_value_has_keeps_it(expression: str) -> None:
     """Found by fuzzing: `round(x, 30)` quantized past the 28-digit decimal context and
-    raised `InvalidOperation` (fixed in `_runtime.round_half_up`: a value with no more
+    raised `InvalidOperation` (fixed in `_lang.runtime.round_half_up`: a value with no more
     places than asked for is already rounded)."""
     policy = Policy.from_yaml(policy_with(expression))
     decision = policy.decide(
@@ -390,7 +390,7 @@ def test_round_of_a_value_too_large_for_cents_is_still_exact() -> None:
 
 def test_huge_computed_numbers_are_shown_in_scientific_notation() -> None:
     """Found by fuzzing: the trace formatted a number above 10**26 to cents and raised
-    `InvalidOperation` (fixed in `_phrases`: beyond 10**21, `1.000E+28`)."""
+    `InvalidOperation` (fixed in `_explain.phrases`: beyond 10**21, `1.000E+28`)."""
     policy = Policy.from_yaml(policy_with("request.amount * request.amount > 0"))
     decision = policy.decide(
         FULL["request"], customer={"id": "C", "tier": 1}, transaction=FULL["transaction"]

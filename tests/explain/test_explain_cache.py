@@ -1,6 +1,6 @@
 """The explainer's shortcuts change nothing a decision says.
 
-The per-policy `ExplainCache`, the unvalidated output models (`_outputs.made`)
+The per-policy `ExplainCache`, the unvalidated output models (`_explain.outputs.made`)
 and the denial rationale worded without re-deciding the alternatives must give
 exactly what the plain paths give: the same models, equal, with the same
 `repr`, fields set and JSON.

@@ -73,7 +73,7 @@ def count(name: str, n: int = 1) -> None:
 # them instead of failing, so that the rest of the input space keeps being explored.
 # When one is fixed, its regression test XPASSes (strict) and this entry must go.
 # Empty: the six findings of the first runs are fixed, and their regression tests are
-# in test_sandbox.py and test_fact_numbers.py.
+# in tests/build/test_sandbox.py and tests/facts/test_fact_numbers.py.
 KNOWN_FINDINGS: dict[str, tuple[type[BaseException], str]] = {}
 FINDINGS_SEEN: dict[str, int] = {}
 

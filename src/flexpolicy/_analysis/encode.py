@@ -1,6 +1,6 @@
 """Checked expressions and decision semantics, as z3 formulas over a `Space`.
 
-The translation follows `_runtime.py` rule by rule, so a formula is true
+The translation follows `_lang.runtime` rule by rule, so a formula is true
 exactly when the native evaluator would say so: missing values are unknown and
 propagate, comparisons across kinds are unknown, `"150" > 100` is unknown, a
 rule matches only when each condition is definitely true.

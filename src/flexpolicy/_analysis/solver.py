@@ -5,7 +5,7 @@ analysis imports it from here, so a missing install is one clear error.  Every
 analysis owns a private `z3.Context`: z3's default context is process-wide
 mutable state, which decisions and analyses never share.
 
-Values mirror the run-time semantics of `_runtime.py`:
+Values mirror the run-time semantics of `_lang.runtime`:
 
 * a true/false value is a pair `(t, f)`: "definitely true", "definitely false";
   neither means *unknown* (Kleene logic), both never hold;
@@ -50,7 +50,7 @@ def available() -> bool:
     return z3 is not None
 
 
-# Kind tags of a store attribute's value, matching `_runtime._family`.
+# Kind tags of a store attribute's value, matching `_lang.runtime._family`.
 TAG_BOOL, TAG_NUMBER, TAG_TEXT, TAG_DATE = 0, 1, 2, 3
 
 

@@ -12,7 +12,7 @@ it, which is why `verify_log` reports the head.
 
 Writer and reader must agree byte for byte on what the chain is, so both follow
 the rules kept in this module, which also owns the open file (`ChainedFile`: every
-byte a log writes goes through it), while `_audit.py` stays about records:
+byte a log writes goes through it), while `log` stays about records:
 
 - A *link* is a line that parses as a JSON object with an integer `seq` >= 1 and a
   64-hex-digit `prev_sha256` (`link_of`).  Torn lines, blank lines and lines without

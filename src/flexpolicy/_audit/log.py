@@ -8,7 +8,7 @@ Why it looks the way it does:
   fields (outcome, rule, amount...) are what a person reads; the situation is
   what proves them.
 - *Masked.*  Customer names and e-mails are for people, never for decisions
-  (`_expr._catalog.HIDDEN` keeps them out of the expression language), so they
+  (`_lang.catalog.HIDDEN` keeps them out of the expression language), so they
   can be blanked without changing any replay.  A field a policy can read cannot
   be masked: `AuditLog` refuses it, because its records could not be replayed.
 - *Hashed after masking.*  `situation_sha256` is the SHA-256 of the canonical
@@ -21,7 +21,7 @@ Why it looks the way it does:
   a crash of the process or the machine.  A crash mid-write leaves at most one
   torn line, which readers report and skip; reopening the log ends that line.
 - *Chained.*  Each record carries `seq` and the SHA-256 of the previous record's
-  line, so a line removed, moved or edited shows (`_audit_chain` keeps the file).
+  line, so a line removed, moved or edited shows (`_audit.chain` keeps the file).
 """
 
 from __future__ import annotations

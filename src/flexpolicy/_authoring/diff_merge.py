@@ -11,7 +11,7 @@ What makes that exact: every figure of a `DiffReport` is a sum (counts, money as
 and `diff` keeps the *first* `examples` changed situations per (old, new) pair in
 history order, so the examples of the whole are the chunks' examples
 concatenated in chunk order, cut to `examples`.  The orders of the report's
-tables are `_diff.ordered_report`'s, the one constructor both use; `outcomes`,
+tables are `diff.ordered_report`'s, the one constructor both use; `outcomes`,
 `money` and `pending` keep the order the reports give them (every report lists
 every key), and `examples` the order each pair first changed in the history.
 """

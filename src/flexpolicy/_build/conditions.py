@@ -27,7 +27,7 @@ from ..errors import Problem
 # How deep a condition, fact, amount or placeholder may nest once the facts it names
 # are written out (and its `all:`/`any:`/`not:` forms counted).  Every walker of the
 # typed tree recurses through facts, so this, not the depth of one expression's text
-# (40, `_expr._parser.MAX_DEPTH`), keeps them all within Python's stack.
+# (40, `_lang.parser.MAX_DEPTH`), keeps them all within Python's stack.
 MAX_NESTING = 64
 
 

@@ -13,7 +13,7 @@ and a budget on nodes built (so an alias "billion laughs" stops after a bounded
 amount of work).  Floats become `Decimal` from their source text, so
 `0.1` means exactly one tenth.
 
-Numbers are bounded as they are read, as the facts' are (`_fact_numbers`): no more
+Numbers are bounded as they are read, as the facts' are (`_facts.numbers`): no more
 than `MAX_DIGITS` (28) digits before the point or after it.  Past that a number is
 `bad-number` before anything expands it - pydantic turns `1.0e+999999999` into an
 int digit by digit for an `int | Decimal` union, and Python will not print (so

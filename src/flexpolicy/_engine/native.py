@@ -333,7 +333,7 @@ class _Generator:
     def _arith(self, e: c.Arith) -> str:
         left, right = e.left.type, e.right.type
         # Inline only whole numbers: Python's ints are exact, while a decimal operation
-        # must run in the runtime's own context (`_runtime.DECIMALS`), not the thread's.
+        # must run in the runtime's own context (`_facts.numbers.DECIMALS`), not the thread's.
         simple = (
             e.op in ("+", "-", "*")
             and left.kind is t.Kind.INT

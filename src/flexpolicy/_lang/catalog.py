@@ -32,7 +32,7 @@ class FieldSpec:
     yes: str | None = None  # phrase when a true/false field is true
     no: str | None = None
     unit: str | None = None  # "days" renders `92` as "92 days"
-    # A label (`_labels`): compared normalised, so the checker normalises the
+    # A label (`_facts.labels`): compared normalised, so the checker normalises the
     # literals it meets (`"Fraud_Watch" in customer.flags` tests `fraud_watch`).
     label: bool = False
 
