@@ -64,3 +64,19 @@ def test_errors_share_one_base() -> None:
 
 def test_py_typed_is_shipped() -> None:
     assert files("flexpolicy").joinpath("py.typed").is_file()
+
+
+def test_public_modules_define_nothing_public_beyond_all() -> None:
+    """A function or class a public module defines is in its `__all__`, or `_`-named:
+    a helper under a public name reads as API (`policy.is_escalations_file` did)."""
+    public = {"flexpolicy." + m.name for m in pkgutil.iter_modules(flexpolicy.__path__)}
+    public = {m for m in public if not m.rsplit(".", 1)[1].startswith("_")}
+    undeclared = []
+    for module_name in sorted(public):
+        module = importlib.import_module(module_name)
+        declared = set(getattr(module, "__all__", ()))
+        for name, obj in vars(module).items():
+            defined_here = getattr(obj, "__module__", None) == module_name
+            if defined_here and not name.startswith("_") and name not in declared:
+                undeclared.append(f"{module_name}.{name}")
+    assert not undeclared, undeclared

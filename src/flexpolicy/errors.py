@@ -16,13 +16,13 @@ code is declared once, with its stage and summary, in `_diagnostics/codes.py`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from ._diagnostics.quote import cap_quotes, quoted
 from ._diagnostics.suggest import closest_field, hint_for
 
 __all__ = ["EngineError", "FlexPolicyError", "InputError", "PolicyError", "Problem"]
@@ -137,21 +137,6 @@ class EngineError(FlexPolicyError):
 FAST_BRANCH = "[fast]"
 EXACT_BRANCH = "[exact]"
 
-# The most characters of one piece of input an `InputError` quotes: an id, a sku
-# or a number of thousands of characters is cut, with an ellipsis.
-MAX_QUOTED = 40
-_QUOTED = re.compile(rf"`([^`\n]{{{MAX_QUOTED + 1},}})`")
-
-
-def quoted(text: object) -> str:
-    """Input as an error shows it: at most `MAX_QUOTED` characters, then `…`."""
-    shown = str(text)
-    return shown if len(shown) <= MAX_QUOTED else shown[: MAX_QUOTED - 1] + "…"
-
-
-def _cap_quotes(text: str) -> str:
-    return _QUOTED.sub(lambda m: f"`{quoted(m[1])}`", text) if "`" in text else text
-
 
 class InputError(FlexPolicyError):
     """The facts handed to `decide` are missing, malformed or contradict each other.
@@ -176,8 +161,8 @@ class InputError(FlexPolicyError):
         field: FieldPath | None = None,
         suggestion: str | None = None,
     ) -> None:
-        message = _cap_quotes(message)
-        hint = None if hint is None else _cap_quotes(hint)
+        message = cap_quotes(message)
+        hint = None if hint is None else cap_quotes(hint)
         self.message = message
         self.code = code
         self.hint = hint

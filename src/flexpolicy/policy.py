@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ._build.builder import build_policy
+from ._build.internal import internal_error
 from ._build.located import load_yaml
 from ._engine import backend
 from ._engine.backend import SITUATION_FIELDS, CompiledPolicy, Engine
@@ -301,31 +302,6 @@ def _numbered(
 
 def _rebuild(ir: PolicyIR, engine: Engine) -> Policy:
     return Policy(ir, engine=engine)
-
-
-def internal_error(
-    exc: BaseException,
-    file: str,
-    *,
-    what: str = "loading this file",
-    hint: str = "please report it with the file; the exception is chained as `__cause__`",
-) -> PolicyError:
-    """An unexpected exception while loading `file`, as a one-line `PolicyError`.
-
-    Only the first line of the exception's message is kept, without control
-    characters and cut at 200 characters: never a traceback.
-    """
-    lines = str(exc).strip().splitlines()
-    detail = "".join(ch if ch.isprintable() else " " for ch in lines[0]) if lines else ""
-    if len(detail) > 200:
-        detail = detail[:199] + "…"
-    return PolicyError.single(
-        "internal-error",
-        f"{what} failed with `{type(exc).__name__}`{': ' + detail if detail else ''}"
-        " (a bug in flexpolicy, not in the policy)",
-        file=file,
-        hint=hint,
-    )
 
 
 def load_policy(path: str | Path, *, engine: Engine = "native") -> Policy:

@@ -42,11 +42,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from ._build.internal import internal_error
 from ._engine.backend import Engine
 from .decision import Decision
 from .errors import FlexPolicyError, PolicyError
 from .models import Actor, CaseFacts, Customer, Request, Situation, Transaction
-from .policy import FactsIn, PolicySet, internal_error, load_policies
+from .policy import FactsIn, PolicySet, load_policies
 
 __all__ = ["PolicyStore", "StoreStatus"]
 

@@ -30,9 +30,9 @@ from flexpolicy import (
     Situation,
     Transaction,
 )
+from flexpolicy._diagnostics.quote import MAX_QUOTED
 from flexpolicy._engine.context import coerce
 from flexpolicy._facts.labels import normalise_label
-from flexpolicy.errors import MAX_QUOTED
 from flexpolicy.models import MAX_ATTRIBUTES, MAX_FLAGS, MAX_ITEMS
 from tests.support.errors import input_error
 from tests.support.paths import ROOT

@@ -18,7 +18,7 @@ than `MAX_DIGITS` (28) digits before the point or after it.  Past that a number 
 `bad-number` before anything expands it - pydantic turns `1.0e+999999999` into an
 int digit by digit for an `int | Decimal` union, and Python will not print (so
 `digest_of` cannot hash) an int of more than 4,300 digits, as a 5,000-digit `0xfff...`
-is.  Messages echo at most `errors.MAX_QUOTED` characters of the input.
+is.  Messages echo at most `_diagnostics.quote.MAX_QUOTED` characters of the input.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from typing import Any
 import yaml
 
 from .._facts.numbers import MAX_DIGITS, MAX_WHOLE, in_range
-from ..errors import PolicyError, Problem, quoted
+from .._diagnostics.quote import quoted
+from ..errors import PolicyError, Problem
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64

@@ -1,4 +1,4 @@
-"""Reading situation files: one situation (YAML or JSON) or many (JSON Lines).
+"""One situation from JSON Lines, and any parsed data as a checked `Situation`.
 
 Situation files are data from outside, so problems are `InputError`s that name
 the file and where in it: the line (and column) for YAML, for JSON Lines and for
@@ -14,19 +14,16 @@ the last one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import InputError
 from ..models import Situation
 from .json_text import load_json, parse_fast
-from .where import MAX_SITUATION_BYTES, at
-from .yaml_text import line_of, load_yaml, locator
+from .where import at
 
-__all__ = ["parse_fast", "parse_line", "read_situations"]
+__all__ = ["parse_fast", "parse_line", "validate"]
 
 
 def parse_line(line: str, where: str) -> Situation:
@@ -40,10 +37,10 @@ def parse_line(line: str, where: str) -> Situation:
         raise at(where, exc) from None
     if found is not None:
         return found
-    return _validate(load_json(line, where, one_line=True), where)
+    return validate(load_json(line, where, one_line=True), where)
 
 
-def _validate(
+def validate(
     data: object, where: str, locate: Callable[[tuple[int | str, ...]], str] | None = None
 ) -> Situation:
     """`data` as a situation; `locate` names the line of a bad field (YAML)."""
@@ -53,74 +50,3 @@ def _validate(
         raise InputError.from_validation(exc, where, model=Situation, locate=locate) from None
     except InputError as exc:
         raise at(where, exc) from None
-
-
-def read_situations(path: str | Path) -> Iterator[Situation]:
-    """Yield the situations in a `.yaml`/`.yml`/`.json` or `.jsonl` file.
-
-    Raises `InputError`: `bad-file` (unreadable, too large, not UTF-8, not YAML or
-    JSON, nested too deeply), `duplicate-key`, and the codes of the facts
-    (`invalid-facts`, `contradictory-facts`, `ambiguous-item`), each message
-    starting with where: `file:line:column`, `file:line` or `file[i]`.
-    """
-    file = Path(path)
-    if file.suffix == ".jsonl":
-        yield from _read_lines(file)
-        return
-    try:
-        if file.stat().st_size > MAX_SITUATION_BYTES:
-            raise InputError(f"{file}: larger than {MAX_SITUATION_BYTES:,} bytes", code="bad-file")
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _unreadable(file, exc) from None
-    except UnicodeDecodeError:
-        raise InputError(f"{file}: not UTF-8 text", code="bad-file") from None
-    if file.suffix == ".json":
-        data = load_json(text, str(file))
-        if isinstance(data, list):
-            for i, item in enumerate(data):
-                yield _validate(item, f"{file}[{i}]")
-        else:
-            yield _validate(data, str(file))
-        return
-    data, node = load_yaml(text, file)
-    if isinstance(data, list) and isinstance(node, yaml.SequenceNode):
-        for item, item_node in zip(data, node.value, strict=True):
-            yield _validate(item, f"{file}:{line_of(item_node, ())}", locator(file, item_node))
-    else:
-        yield _validate(data, str(file), None if node is None else locator(file, node))
-
-
-def _unreadable(file: Path, exc: OSError) -> InputError:
-    return InputError(f"cannot read `{file}`: {exc.strerror or exc}", code="bad-file")
-
-
-def _read_lines(file: Path) -> Iterator[Situation]:
-    """The situations of a JSON Lines file, each error naming its line."""
-    try:
-        handle = file.open("rb")
-    except OSError as exc:
-        raise _unreadable(file, exc) from None
-    with handle:
-        number = 0
-        while True:
-            try:
-                raw = handle.readline(MAX_SITUATION_BYTES + 1)
-            except OSError as exc:
-                raise _unreadable(file, exc) from None
-            if not raw:
-                return
-            number += 1
-            if len(raw) > MAX_SITUATION_BYTES:
-                raise InputError(
-                    f"{file}:{number}: a line longer than {MAX_SITUATION_BYTES:,} bytes",
-                    code="bad-file",
-                    hint="a JSON Lines file holds one situation per line",
-                )
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError(f"{file}:{number}: not UTF-8 text", code="bad-file") from None
-            yield parse_line(line, f"{file}:{number}")
