@@ -39,6 +39,9 @@ typecheck: $(STAMP)
 # unless FLEXPOLICY_TEST_PG_URL is set (and fail when CI is set without it).  Likewise
 # the one-page check of `flexpolicy doc` prints with a real headless Chromium, which
 # scripts/chromium.sh finds or (as root) installs from Debian's packages.
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=1 for one process): the
+# durable differential alone is minutes of work, and `make test` stays within 15 minutes
+# on two cores.  Each PostgreSQL test takes a schema of its own, so workers share a server.
 pytest: $(STAMP)
 	@if [ -z "$${FLEXPOLICY_TEST_PG_URL:-}" ] && [ "$$(id -u)" = 0 ]; then \
 		FLEXPOLICY_TEST_PG_URL="$$(scripts/pg-test-server.sh)"; export FLEXPOLICY_TEST_PG_URL; \
@@ -46,7 +49,7 @@ pytest: $(STAMP)
 	if [ -z "$${FLEXPOLICY_CHROMIUM:-}" ]; then \
 		FLEXPOLICY_CHROMIUM="$$(scripts/chromium.sh || true)"; export FLEXPOLICY_CHROMIUM; \
 	fi; \
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $${PYTEST_WORKERS:-auto}
 
 test: lint typecheck pytest
 
