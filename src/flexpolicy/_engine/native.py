@@ -41,10 +41,10 @@ specialising attribute reads (about 27 ns each against 7 ns for a dict item).
 from __future__ import annotations
 
 import contextlib
-from functools import partial
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from .._facts.consistency import find_item
