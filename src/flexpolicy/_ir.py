@@ -152,6 +152,13 @@ class PolicyIR:
         """`record.name` -> declared type, for the decision-time check (`_facts.typed`)."""
         return {} if self.attributes is None else {k: a.type for k, a in self.attributes.items()}
 
+    @property
+    def attribute_public(self) -> dict[str, bool] | None:
+        """`record.name` -> whether customer text may show it; None without `attributes:`."""
+        if self.attributes is None:
+            return None
+        return {k: a.public for k, a in self.attributes.items()}
+
     def rule(self, rule_id: str) -> Rule:
         for rule in (*self.guards, *self.standard, *self.flex, self.default):
             if rule.id == rule_id:

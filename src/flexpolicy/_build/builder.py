@@ -171,6 +171,7 @@ class _Builder(ConditionBuilder):
                 key: ATTRIBUTE_TYPES[a.type] if (a := self.attributes.get(key)) else t.ERROR
                 for key in spec.attributes
             }
+            self.scope.public_attributes = {k: a.public for k, a in self.attributes.items()}
 
     def build(self) -> PolicyIR:
         spec = self.spec

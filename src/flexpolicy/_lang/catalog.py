@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -292,6 +293,21 @@ FUNCTIONS: dict[str, str] = {
 }
 
 RESERVED = frozenset(ROOTS) | frozenset(BUILTINS) | frozenset(FUNCTIONS) | {"params"}
+
+
+def attribute_is_internal(root: str, name: str, public: Mapping[str, bool] | None) -> bool:
+    """Whether customer text may not show `root.attributes.name`.
+
+    Declared (`public` maps `root.name` to its `public:`): as declared.  Otherwise
+    customer attributes are internal (scores and history are for staff) and the
+    request's, item's and transaction's are not (they describe what was bought).
+    """
+    if public is not None:
+        found = public.get(f"{root}.{name}")
+        if found is not None:
+            return not found
+    return root == "customer"
+
 
 # The language type of each type an `attributes:` declaration may give
 # (`_facts.typed` reads the values at these types when deciding).

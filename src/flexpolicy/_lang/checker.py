@@ -61,6 +61,7 @@ class Scope:
     # A policy's `attributes:` as language types, by `record.name`; None when it has no
     # such block, and then an attribute reads as any value (checked when deciding).
     attributes: Mapping[str, t.Type] | None = None
+    public_attributes: Mapping[str, bool] | None = None  # `record.name` -> `public:`
 
 
 @dataclass(slots=True)
