@@ -76,7 +76,7 @@ Flag = Annotated[bool, Strict()]
 # formatting it stay cheap whatever a backend sends (see `_facts.numbers`).
 AttributeValue = Annotated[
     Annotated[str, StringConstraints(strict=True)]
-    | bool
+    | Annotated[bool, Strict()]  # lax, `1.0` would be read as true
     | Annotated[int, Field(ge=-MAX_WHOLE, le=MAX_WHOLE)]
     | Annotated[Decimal, Field(max_digits=MAX_DIGITS, allow_inf_nan=False)]
     | date
