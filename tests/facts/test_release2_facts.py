@@ -553,3 +553,16 @@ def test_native_durable_and_reference_agree_on_the_new_facts(situation: Situatio
         verdict = compiled.match(*compiled.args(situation))
         verdicts[engine] = (verdict.outcome, verdict.rule.id, compiled.amount(verdict, situation))
     assert verdicts["native"] == verdicts["durable"] == verdicts["reference"], verdicts
+
+
+def test_the_decision_log_keeps_every_records_attribute_kinds() -> None:
+    from flexpolicy._audit.log import _decode, stored_situation  # noqa: PLC0415 - a private decoder, read here only
+
+    data = _situation(
+        request__attributes={"seen": date(2026, 3, 2), "rate": Decimal("0.15")},
+        transaction__attributes={"deposit": Decimal("40.00")},
+    )
+    data["transaction"]["items"][1]["attributes"] = {"carat": Decimal("1.5")}
+    situation = Situation.model_validate(data)
+    stored = json.loads(json.dumps(stored_situation(situation, ())))
+    assert Situation.model_validate(_decode(stored)) == situation
