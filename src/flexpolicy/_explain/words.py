@@ -308,6 +308,14 @@ WINDOWS: dict[str, WindowWords] = {
         modifiers={"<=": "within {n} days of purchase", ">": "more than {n} days after purchase"},
         counted="days after purchase",
     ),
+    # "The return period begins the day you receive your product."
+    "days_since_received": WindowWords(
+        held="received {v} days ago, within the {c}-day window",
+        missed="received {v} days ago; the window is {c} days",
+        needs="received within the last {c} days",
+        modifiers={"<=": "within {n} days of delivery", ">": "more than {n} days after delivery"},
+        counted="days after delivery",
+    ),
 }
 # The operators a decision words as a window kept or missed (`days <= 30`).
 WITHIN = ("<=", "<")
