@@ -110,6 +110,20 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
+class Attribute:
+    """One `attributes:` declaration: `customer.cure_date: date` (DESIGN 2.2).
+
+    `key` is `record.name` as declared (`item.carat` is read as `item.attributes.carat`);
+    `type` one of `_facts.typed.ATTRIBUTE_TYPES`; `public` whether customer text may show it.
+    """
+
+    key: str
+    type: str
+    public: bool
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyIR:
     id: str
     version: str
@@ -129,6 +143,21 @@ class PolicyIR:
     levers: tuple[Lever, ...]
     rank: dict[str, int] = field(default_factory=dict)
     param_locations: dict[str, Location] = field(default_factory=dict)
+    # `attributes:`, by key; None when the policy has no such block (then undeclared
+    # attributes are read leniently, as any value: the first release's behaviour).
+    attributes: dict[str, Attribute] | None = None
+
+    @property
+    def attribute_types(self) -> dict[str, str]:
+        """`record.name` -> declared type, for the decision-time check (`_facts.typed`)."""
+        return {} if self.attributes is None else {k: a.type for k, a in self.attributes.items()}
+
+    @property
+    def attribute_public(self) -> dict[str, bool] | None:
+        """`record.name` -> whether customer text may show it; None without `attributes:`."""
+        if self.attributes is None:
+            return None
+        return {k: a.public for k, a in self.attributes.items()}
 
     def rule(self, rule_id: str) -> Rule:
         for rule in (*self.guards, *self.standard, *self.flex, self.default):

@@ -76,7 +76,7 @@ Flag = Annotated[bool, Strict()]
 # formatting it stay cheap whatever a backend sends (see `_facts.numbers`).
 AttributeValue = Annotated[
     Annotated[str, StringConstraints(strict=True)]
-    | bool
+    | Annotated[bool, Strict()]  # lax, `1.0` would be read as true
     | Annotated[int, Field(ge=-MAX_WHOLE, le=MAX_WHOLE)]
     | Annotated[Decimal, Field(max_digits=MAX_DIGITS, allow_inf_nan=False)]
     | date
@@ -106,6 +106,9 @@ class Customer(_Facts):
     returns_12m: Count = 0
     exceptions_90d: Count = Field(0, description="exceptions already granted in 90 days")
     member_since: date | None = None
+    membership: Label | None = Field(
+        None, description="public membership level (`plus`, `executive`): customer text may show it"
+    )
     flags: Flags = Field(
         frozenset(), description="account flags such as `abusive` or `fraud_watch`"
     )
@@ -125,6 +128,9 @@ class LineItem(_Facts):
     quantity: Annotated[int, Field(ge=1, le=1_000_000), WholeNumber()] = 1
     category: Label | None = None
     final_sale: Flag = False
+    attributes: Attributes = Field(
+        default_factory=dict, description="store-specific data, read as item.attributes.NAME"
+    )
 
 
 class Transaction(_Facts):
@@ -137,6 +143,11 @@ class Transaction(_Facts):
     channel: Label | None = Field(None, description="`in_store`, `online`, `phone`, ...")
     items: Annotated[tuple[LineItem, ...], Field(max_length=MAX_ITEMS)] = ()
     payment_method: Label | None = None
+    delivered_at: date | None = Field(None, description="the day the customer received it")
+    region: Label | None = Field(None, description="state, province or country code of the sale")
+    attributes: Attributes = Field(
+        default_factory=dict, description="store-specific data, read as transaction.attributes.NAME"
+    )
 
 
 class Request(_Facts):
@@ -162,6 +173,15 @@ class Request(_Facts):
     requested_remedy: Label | None = None
     amount: Money | None = None
     case_id: Id | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000), WholeNumber()] = Field(
+        1, description="units of the line being returned (at most the line's quantity)"
+    )
+    channel: Label | None = Field(None, description="`in_store`, `mail`, `online`, `phone`, ...")
+    store_id: Id | None = None
+    region: Label | None = Field(None, description="where the request is made")
+    attributes: Attributes = Field(
+        default_factory=dict, description="store-specific data, read as request.attributes.NAME"
+    )
 
 
 class Actor(_Facts):

@@ -35,6 +35,7 @@ from ._facts.numbers import MAX_DIGITS, in_range
 
 __all__ = [
     "SCHEMA_DIALECT",
+    "AttributeSpec",
     "Condition",
     "DefaultSpec",
     "EscalationRuleSpec",
@@ -200,6 +201,33 @@ class LeverSpec(_Spec):
     )
 
 
+# -- `attributes:` (DESIGN 2.2): the store attributes a policy reads, with their types.
+# Key and type are checked by the builder, so a wrong one gets a located hint.
+MAX_ATTRIBUTES = 200  # declarations in one policy (a record holds at most 200 attributes)
+AttributeType = Annotated[str, StringConstraints(max_length=MAX_NAME)]
+
+
+class AttributeSpec(_Spec):
+    """The long form of one declaration: `{type: date, public: true}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: AttributeType = Field(description="bool, int, decimal, money, date or text")
+    public: Annotated[bool, Strict()] | None = Field(
+        None,
+        description="customer text may show it (default: false on customer, true elsewhere)",
+    )
+
+
+AttributeDeclarations = Annotated[
+    dict[Name, AttributeType | AttributeSpec],
+    Field(
+        max_length=MAX_ATTRIBUTES,
+        description="`record.name: type` for each store attribute the policy reads",
+    ),
+]
+
+
 class PolicySpec(_Spec):
     """One policy file."""
 
@@ -218,6 +246,7 @@ class PolicySpec(_Spec):
     remedies: Annotated[list[Identifier], Field(max_length=MAX_REMEDIES)] = Field(
         default_factory=list, description="remedies of this store, beyond the built-in ones"
     )
+    attributes: AttributeDeclarations | None = None
     params: dict[Identifier, ParamValue] = Field(default_factory=dict)
     facts: dict[Identifier, Condition] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(default_factory=list)

@@ -161,9 +161,46 @@ def _base(
         )
     role = draw(st.one_of(st.none(), st.sampled_from(policy.roles)))
     actor = Actor(id="E-1", role=role) if role else None
+    customer, transaction, request = _release_two(draw, customer, transaction, request, days)
     return Situation(
         request=request, customer=customer, transaction=transaction, actor=actor, case=case
     )
+
+
+def _release_two(
+    draw: st.DrawFn,
+    customer: Customer,
+    transaction: Transaction | None,
+    request: Request,
+    days: int,
+) -> tuple[Customer, Transaction | None, Request]:
+    """The facts of DESIGN 2.1 (drawn after the others, so earlier draws keep their
+    meaning): membership, delivery, regions, channel and quantities."""
+    customer = customer.model_copy(
+        update={"membership": draw(st.sampled_from([None, "member", "plus", "executive"]))}
+    )
+    request = request.model_copy(
+        update={
+            "channel": draw(st.sampled_from([None, "in_store", "mail", "online"])),
+            "region": draw(st.sampled_from([None, "ca", "ny", "tx"])),
+        }
+    )
+    if transaction is None:
+        return customer, transaction, request
+    quantity = draw(st.integers(1, 3))
+    line = transaction.items[0].model_copy(update={"quantity": quantity})
+    delivered = draw(st.one_of(st.none(), st.integers(0, days)))
+    transaction = transaction.model_copy(
+        update={
+            "items": (line,),
+            "region": draw(st.sampled_from([None, "ca", "ny", "tx"])),
+            "delivered_at": None
+            if delivered is None
+            else transaction.purchased_at + timedelta(days=delivered),
+        }
+    )
+    request = request.model_copy(update={"quantity": draw(st.integers(1, quantity))})
+    return customer, transaction, request
 
 
 @st.composite
@@ -206,19 +243,57 @@ def _place(data: dict[str, Any], name: str, value: Any, today: date) -> bool:
         if transaction is None:
             return False
         transaction["purchased_at"] = moment
+        if transaction.get("delivered_at") is not None:  # received on or after the purchase
+            transaction["delivered_at"] = max(transaction["delivered_at"], moment)
+        return True
+    if name == "days_since_received":
+        return _place_received(transaction, value, today)
+    if name in ("item_total", "transaction_total", "request.quantity"):
+        return _place_quantity(data, name, value)
+    if field.startswith("attributes."):
+        record = transaction["items"][0] if root == "item" and transaction else data.get(root)
+        if not isinstance(record, dict):
+            return False
+        record["attributes"][field.split(".", 1)[1]] = value
         return True
     if name in ("item_price", "item.unit_price") or root == "item":
         if transaction is None:
             return False
         transaction["items"][0][field if root == "item" else "unit_price"] = value
         return True
-    if root == "customer" and field.startswith("attributes."):
-        data["customer"]["attributes"][field.split(".", 1)[1]] = value
-        return True
     if root in ("customer", "request", "case") and data.get(root) is not None and "." not in field:
         data[root][field] = value
         return True
     return False
+
+
+def _place_received(transaction: dict[str, Any] | None, value: Any, today: date) -> bool:
+    """`days_since_received`: a delivery that many days ago (and a purchase no later)."""
+    if transaction is None or not isinstance(value, int) or value < 0:
+        return False
+    moment = today - timedelta(days=value)
+    transaction["delivered_at"] = moment
+    transaction["purchased_at"] = min(transaction["purchased_at"], moment)
+    return True
+
+
+def _place_quantity(data: dict[str, Any], name: str, value: Any) -> bool:
+    """`request.quantity`, `item_total`, `transaction_total`: the one line's quantity
+    and price (one unit at the total's price; the quantity on a line that holds it)."""
+    transaction = data["transaction"]
+    if transaction is None:
+        return False
+    line = transaction["items"][0]
+    if name == "request.quantity":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            return False
+        line["quantity"] = max(line["quantity"], value)
+        data["request"]["quantity"] = value
+        return True
+    if not isinstance(value, int | Decimal) or isinstance(value, bool) or value < 0:
+        return False
+    line["unit_price"], line["quantity"], data["request"]["quantity"] = value, 1, 1
+    return True
 
 
 # -- properties ---------------------------------------------------------------------

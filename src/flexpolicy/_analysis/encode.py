@@ -21,6 +21,7 @@ from typing import Any
 from .._ir import PolicyIR, Rule
 from .._lang import checked as c
 from .._lang import types as t
+from .._lang.catalog import ATTRIBUTE_KINDS
 from .solver import TAG_BOOL, TAG_DATE, TAG_NUMBER, TAG_TEXT, Dynamic, Sym, Truth, Value
 from .space import Space
 
@@ -78,7 +79,8 @@ class Encoder:
             case c.Field(root=root, path=path):
                 if len(path) > 2 or (len(path) == 2 and path[0] != "attributes"):
                     return self._fresh_value(node.type)
-                return self.space.field(root, path)
+                declared = node.type if node.type.kind in ATTRIBUTE_KINDS else None
+                return self.space.field(root, path, declared if len(path) == 2 else None)
             case c.Root(root=root):
                 return Value("record", self.space.present[root])
             case c.Builtin(name=name):

@@ -21,14 +21,16 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 from typing import Any
 
 import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from .. import models
+from .._facts.typed import coerce_attribute
 from .._lang import types as t
-from .._lang.catalog import MODELS, RECORDS, ROOTS
+from .._lang.catalog import ATTRIBUTE_KINDS, MODELS, RECORDS, ROOTS
 from .solver import (
     TAG_BOOL,
     TAG_DATE,
@@ -47,6 +49,8 @@ FIRST_DAY, LAST_DAY = date.min.toordinal(), date.max.toordinal()
 # Values a person can read, tried first; the full domain is the fallback.
 _NICE_DAYS = (date(2020, 1, 1).toordinal(), date(2030, 12, 31).toordinal())
 _NICE_LIMIT = 100_000
+# A declared `money` attribute holds at most 4 decimal places (`_facts.typed`).
+_MONEY_PLACES = SimpleNamespace(decimal_places=4, max_digits=None)
 
 
 def _constraints(model: type[BaseModel], name: str) -> list[Any]:
@@ -136,8 +140,12 @@ class Space:
         return self._var("transaction.items#", lambda n: self.z3.Int(n, self.ctx))
 
     # -- reading facts -------------------------------------------------------------
-    def field(self, root: str, path: tuple[str, ...]) -> Sym:
-        """The symbolic value of `root.path` (path of one field, or `attributes.NAME`)."""
+    def field(self, root: str, path: tuple[str, ...], declared: t.Type | None = None) -> Sym:
+        """The symbolic value of `root.path` (path of one field, or `attributes.NAME`).
+
+        `declared`: a store attribute's type under `attributes:`; such an attribute
+        is a variable of that type (a date is a day), not a value of any kind.
+        """
         key = ".".join((root, *path))
         cached = self._fields.get(key)
         if cached is not None:
@@ -149,17 +157,26 @@ class Space:
             present = self.z3.And(
                 present, self._var(key + "?", lambda n: self.z3.Bool(n, self.ctx))
             )
+        if len(path) == 2 and declared is not None:  # a declared attribute: typed
+            typed = declared.maybe(False)
+            sym: Sym = self._typed(key, record, path[0], typed, present, attribute=True)
+            self._fields[key] = (root, path, typed, sym)
+            return sym
         if len(path) == 2:  # customer.attributes.NAME
-            sym: Sym = self._dynamic(key, present)
+            sym = self._dynamic(key, present)
             self._fields[key] = (root, path, t.ANY, sym)
             return sym
         sym = self._typed(key, record, path[0], spec.type, present)
         self._fields[key] = (root, path, spec.type, sym)
         return sym
 
-    def _typed(self, key: str, record: str, name: str, typ: t.Type, known: Any) -> Sym:
+    def _typed(
+        self, key: str, record: str, name: str, typ: t.Type, known: Any, *, attribute: bool = False
+    ) -> Sym:
         z, ctx = self.z3, self.ctx
-        rules = _constraints(MODELS[record], name)
+        rules = [] if attribute else _constraints(MODELS[record], name)
+        if attribute and typ.kind is t.Kind.MONEY:
+            rules = [_MONEY_PLACES]
         if typ.kind is t.Kind.BOOL:
             b = self._var(key, lambda n: z.Bool(n, ctx))
             return Truth(z.And(known, b), z.And(known, z.Not(b)))
@@ -250,11 +267,45 @@ class Space:
             return Value("int", self.present["transaction"], self.today - bought.term)
         if name == "item_price":
             return self.field("item", ("unit_price",))
+        if name == "days_since_received":
+            bought, received = self.purchased_at, self.field("transaction", ("delivered_at",))
+            assert isinstance(bought, Value)
+            assert isinstance(received, Value)
+            self.domain.append(z.Implies(received.known, received.term >= bought.term))
+            day = z.If(received.known, received.term, bought.term)
+            return Value("int", self.present["transaction"], self.today - day)
+        if name == "item_total":
+            price, quantity = self.field("item", ("unit_price",)), self._quantity()
+            assert isinstance(price, Value)
+            return Value("real", price.known, price.term * z.ToReal(quantity))
+        if name == "transaction_total":
+            # The sum over lines the encoding does not enumerate: at least the item's
+            # total, and never negative.
+            total = self._var("transaction_total#", lambda n: z.Real(n, self.ctx))
+            price = self.field("item", ("unit_price",))
+            line = self.field("item", ("quantity",))
+            assert isinstance(price, Value)
+            assert isinstance(line, Value)
+            self.domain += [
+                total >= 0,
+                z.Implies(price.known, total >= price.term * z.ToReal(line.term)),
+            ]
+            return Value("real", self.present["transaction"], total)
         if name == "customer_tenure_days":
             since = self.field("customer", ("member_since",))
             assert isinstance(since, Value)
             return Value("int", since.known, self.today - since.term)
         raise KeyError(name)  # a new built-in fact: model it here
+
+    def _quantity(self) -> Any:
+        """`request.quantity`: at least 1, at most the line's quantity (`check_facts`)."""
+        z = self.z3
+        quantity = self.field("request", ("quantity",))
+        line = self.field("item", ("quantity",))
+        assert isinstance(quantity, Value)
+        assert isinstance(line, Value)
+        self.domain.append(z.Implies(line.known, quantity.term <= line.term))
+        return quantity.term
 
     def fields(self) -> Iterator[tuple[str, tuple[str, ...], t.Type, Sym]]:
         yield from self._fields.values()
@@ -298,6 +349,9 @@ class Space:
             value = getattr(record, path[0])
             if len(path) == 2:
                 value = value.get(path[1])
+                kind = ATTRIBUTE_KINDS.get(_typ.kind)
+                if kind is not None:  # declared: read at its type, as deciding does
+                    value = coerce_attribute(value, kind, f"{root}.{'.'.join(path)}")
             out.append(sym.known == z.BoolVal(value is not None, ctx))
             if value is not None:
                 out.extend(self._pin_value(sym, value))
@@ -358,8 +412,12 @@ class Space:
             if target is None or not truth(sym.known):
                 continue
             if len(path) == 2:
-                assert isinstance(sym, Dynamic)
-                target.setdefault("attributes", {})[path[1]] = self._dynamic_value(sym, val)
+                attributes = target.setdefault("attributes", {})
+                attributes[path[1]] = (
+                    self._dynamic_value(sym, val)
+                    if isinstance(sym, Dynamic)
+                    else self._plain_value(typ, sym, val)
+                )
             else:
                 target[path[0]] = self._plain_value(typ, sym, val)
         if "transaction" in data:

@@ -79,7 +79,9 @@ class Comparison:
 _BUILTIN_FIELDS: dict[str, tuple[str, bool]] = {
     "days_since_purchase": ("transaction.purchased_at", True),
     "customer_tenure_days": ("customer.member_since", True),
+    "days_since_received": ("transaction.delivered_at", True),
     "item_price": ("item.unit_price", False),
+    "item_total": ("item.unit_price", False),
 }
 
 

@@ -33,8 +33,7 @@ import typing
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Annotated, Any, Literal
@@ -48,6 +47,9 @@ from ..errors import FlexPolicyError, Problem
 from ..models import Actor, Situation
 from ..policy import Policy, PolicySet
 from .chain import GENESIS, ChainCheck, ChainedFile, link_of
+from .kinds import attribute_tagged as _attribute
+from .kinds import decode as _decode
+from .kinds import tagged as _tagged
 
 MARKER = "***"
 DEFAULT_MASK: tuple[str, ...] = ("customer.name", "customer.email")
@@ -112,37 +114,6 @@ class AuditRecord(BaseModel):
 
 
 # -- canonical, masked situations -------------------------------------------------
-def _attribute(value: Any) -> Any:
-    """Money and dates among `customer.attributes` keep their kind: `{"decimal": "1.5"}`.
-
-    An attribute is compared only with values of its own kind, so `1.5` read
-    back as the text `"1.5"` could decide differently; the tag prevents that.
-    """
-    if isinstance(value, Decimal):
-        return {"decimal": str(value)}
-    if isinstance(value, date):
-        return {"date": value.isoformat()}
-    return value
-
-
-def _decode(stored: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored situation with tagged attributes turned back into money and dates."""
-    data = dict(stored)
-    customer = data.get("customer")
-    if isinstance(customer, dict) and isinstance(customer.get("attributes"), dict):
-        attributes: dict[str, Any] = {}
-        for key, value in customer["attributes"].items():
-            tag = set(value) if isinstance(value, dict) else None
-            if tag == {"decimal"}:
-                attributes[key] = Decimal(value["decimal"])
-            elif tag == {"date"}:
-                attributes[key] = date.fromisoformat(value["date"])
-            else:
-                attributes[key] = value
-        data["customer"] = {**customer, "attributes": attributes}
-    return data
-
-
 def check_mask(mask: Iterable[str]) -> tuple[str, ...]:
     """The mask, sorted, after refusing any field a policy can read (or that does not exist)."""
     paths = tuple(sorted(set(mask)))
@@ -187,6 +158,16 @@ def stored_situation(situation: Situation, mask: Iterable[str] = DEFAULT_MASK) -
         customer["attributes"] = {
             k: _attribute(v) for k, v in situation.customer.attributes.items()
         }
+    # The request's, the sale's and each line's attributes keep their kinds the same way.
+    if situation.request.attributes:
+        data["request"]["attributes"] = _tagged(situation.request.attributes)
+    sale = situation.transaction
+    if sale is not None:
+        if sale.attributes:
+            data["transaction"]["attributes"] = _tagged(sale.attributes)
+        for line, item in zip(data["transaction"]["items"], sale.items, strict=True):
+            if item.attributes:
+                line["attributes"] = _tagged(item.attributes)
     for path in mask:
         root, _, name = path.partition(".")
         if not name:

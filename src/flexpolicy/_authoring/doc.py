@@ -250,7 +250,9 @@ class _Writer:
             if floor is not None:
                 whom = [f"for {_tier_words(floor)}" if self.staff else _VALUED[floor >= _TOP_TIER]]
                 continue
-            if not self.staff and w.is_internal(condition.expr, self.ir.facts):
+            if not self.staff and w.is_internal(
+                condition.expr, self.ir.facts, None, self.ir.attribute_public
+            ):
                 hidden = True
                 continue
             said = phrase(condition.expr, self.ir, memo=self.memo)

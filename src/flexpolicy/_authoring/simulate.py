@@ -52,6 +52,13 @@ The mix, per situation unless noted (weights, not exact shares):
   poor_service 20%, long_wait 10%; an amount asked 65% (5-50); a case 25%; a
   transaction 70% (online for 80% of those).
 - requested_at: chronological, spread evenly over [start, start + days).
+- the facts of release 2 (from a random stream of their own, so every other fact is
+  what the same seed gave before): customer membership none 15%, member 50%, plus
+  25%, executive 10% (fixed per customer); the transaction's region one of six
+  states; online orders delivered 2-7 days after purchase (never after the
+  request); a line of quantity 2 returned whole half the time, else one unit;
+  requests come in store 70% (with a store id), by mail 20%, online 10%, each
+  from one of the six regions.
 """
 
 from __future__ import annotations
@@ -108,6 +115,11 @@ ROLES = _Mix({"associate": 75, "supervisor": 20, "store_manager": 5})
 ROSTER = {"associate": 30, "supervisor": 8, "store_manager": 3}
 STORES = tuple(f"STORE-{k:03d}" for k in range(1, 13))
 CHANNELS = _Mix({"in_store": 65, "online": 30, "phone": 5})
+# The facts of DESIGN 2.1, drawn from a stream of their own (`_generate`), so the
+# first release's facts are what they were for every seed.
+MEMBERSHIPS = _Mix({None: 15, "member": 50, "plus": 25, "executive": 10})
+REGIONS = ("ca", "ny", "tx", "wa", "il", "fl")
+RETURN_CHANNELS = _Mix({"in_store": 70, "mail": 20, "online": 10})
 PAYMENTS = _Mix({"credit_card": 55, "debit_card": 25, "cash": 10, "paypal": 7, "gift_card": 3})
 ITEMS_PER_TXN = _Mix({1: 60, 2: 28, 3: 12})
 CONDITIONS = _Mix({"unused": 35, "opened": 35, "used": 10, "damaged": 5, "defective": 15})
@@ -239,13 +251,14 @@ def simulate(
 def _generate(n: int, seed: int, start: date, days: int) -> Iterator[Situation]:
     rng = random.Random(seed)
     u = rng.random
+    v = random.Random(f"{seed}:release-2").random  # deliveries, regions, quantities
     skus, popular = _catalogue(rng)
     roster = _roster()
     pool = max(50, n // 4)
     start_ordinal = start.toordinal()
 
     @lru_cache(maxsize=4096)
-    def profile(index: int) -> tuple[int, Decimal, date, str | None, frozenset[str]]:
+    def profile(index: int) -> tuple[int, Decimal, date, str | None, frozenset[str], float]:
         r = random.Random(_mix_seed(seed, index, 0))
         tier: int = TIERS.pick(r.random())
         value = _money(LTV_MEDIAN[tier] * r.lognormvariate(0.0, 0.6))
@@ -256,11 +269,11 @@ def _generate(n: int, seed: int, start: date, days: int) -> Iterator[Situation]:
             flags.add("abusive")
         if r.random() < 0.02:
             flags.add("fraud_watch")
-        return tier, value, start - timedelta(days=tenure), segment, frozenset(flags)
+        return tier, value, start - timedelta(days=tenure), segment, frozenset(flags), r.random()
 
     @lru_cache(maxsize=4096)
     def customer(index: int, quarter: int) -> Customer:
-        tier, value, since, segment, flags = profile(index)
+        tier, value, since, segment, flags, level = profile(index)
         r = random.Random(_mix_seed(seed, index, quarter + 1))
         purchases = max(1, round(PURCHASES_MEAN[tier] * r.lognormvariate(0.0, 0.5)))
         rate = 0.6 if "abusive" in flags else 0.3 if "fraud_watch" in flags else 0.1
@@ -274,6 +287,7 @@ def _generate(n: int, seed: int, start: date, days: int) -> Iterator[Situation]:
             returns_12m=sum(r.random() < rate for _ in range(purchases)),
             exceptions_90d=exceptions,
             member_since=since,
+            membership=MEMBERSHIPS.pick(level),
             flags=flags,
             attributes={"fee_waivers_12m": FEE_WAIVERS.pick(r.random())},
         )
@@ -326,11 +340,17 @@ def _generate(n: int, seed: int, start: date, days: int) -> Iterator[Situation]:
                 items=tuple(items),
                 payment_method=PAYMENTS.pick(u()),
             )
+            transaction = _delivered(v, transaction, today)
             fields["transaction_id"] = transaction.id
             fields["sku"] = wanted.sku
+            fields["quantity"] = 2 if wanted.quantity == 2 and v() < 0.5 else 1
             _KIND_FIELDS[kind](u, fields, wanted.unit_price * wanted.quantity)
         else:
             _KIND_FIELDS[kind](u, fields, None)
+        fields["channel"] = RETURN_CHANNELS.pick(v())
+        fields["region"] = REGIONS[int(v() * len(REGIONS))]
+        if fields["channel"] == "in_store":
+            fields["store_id"] = STORES[int(v() * len(STORES))]
         yield Situation(
             request=Request(**fields),
             customer=who,
@@ -341,6 +361,16 @@ def _generate(n: int, seed: int, start: date, days: int) -> Iterator[Situation]:
 
 
 Draw = Callable[[], float]
+
+
+def _delivered(v: Draw, transaction: Transaction, today: date) -> Transaction:
+    """Where it was sold, and when an online order arrived (2-7 days later, not after
+    the request); a purchase in a store is received when it is bought."""
+    update: dict[str, Any] = {"region": REGIONS[int(v() * len(REGIONS))]}
+    if transaction.channel == "online":
+        arrived = transaction.purchased_at + timedelta(days=2 + int(6 * v()))
+        update["delivered_at"] = min(arrived, today)
+    return transaction.model_copy(update=update)
 
 
 def _case(u: Draw, case_id: str) -> CaseFacts:

@@ -33,6 +33,8 @@ from .._lang import types as t
 from .._lang.checker import check_text
 from ..errors import Problem
 from ..schema import DefaultSpec, LeverSpec, PolicySpec, RuleSpec
+from .._lang.catalog import ATTRIBUTE_TYPES
+from .attributes import declared_attributes
 from .conditions import ConditionBuilder
 from .located import LoadedYaml, Path
 from .spec_errors import problems_from_validation
@@ -157,6 +159,19 @@ class _Builder(ConditionBuilder):
         self.roles: tuple[str, ...] = tuple(spec.roles)
         self.rank = {role: i for i, role in enumerate(self.roles)}
         self.remedies = (*BUILTIN_REMEDIES, *spec.remedies)
+        # `attributes:` first: conditions read the declared types (a bad declaration
+        # reads as an error type, so what uses it is not reported twice).
+        self.attributes = declared_attributes(
+            spec.attributes,
+            lambda code, message, path, hint: self.report(code, message, path, hint, key=True),
+            self.location,
+        )
+        if self.attributes is not None and spec.attributes is not None:
+            self.scope.attributes = {
+                key: ATTRIBUTE_TYPES[a.type] if (a := self.attributes.get(key)) else t.ERROR
+                for key in spec.attributes
+            }
+            self.scope.public_attributes = {k: a.public for k, a in self.attributes.items()}
 
     def build(self) -> PolicyIR:
         spec = self.spec
@@ -189,6 +204,7 @@ class _Builder(ConditionBuilder):
             levers=levers,
             rank=dict(self.rank),
             param_locations={name: self.location(("params", name)) for name in spec.params},
+            attributes=self.attributes,
         )
 
     # -- rules ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._lang import checked as c
-from .._lang.catalog import RECORDS, ROOTS
+from .._lang.catalog import RECORDS, ROOTS, attribute_is_internal
 from .._lang.checker import Scope, check_text
 from .._lang.lexer import ExprError
 from .._ir import Placeholder, Template
@@ -98,6 +98,10 @@ def _reads_internal(expr: c.Expr, scope: Scope, seen: set[str] | None = None) ->
     seen = set() if seen is None else seen
     for node in c.walk(expr):
         if isinstance(node, c.Field):
+            if len(node.path) >= 2 and node.path[0] == "attributes":
+                if attribute_is_internal(node.root, node.path[1], scope.public_attributes):
+                    return node.dotted
+                continue
             record = ROOTS[node.root].record
             spec = RECORDS[record].get(node.path[0]) if record else None
             if node.root == "actor" or (spec is not None and spec.internal):

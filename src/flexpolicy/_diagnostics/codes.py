@@ -119,6 +119,7 @@ CODES: dict[str, Code] = _declare(
     Code("bad-condition", "build", "a `when` that is no condition"),
     Code("name-conflict", "build", "a param or fact named like a built-in or a param"),
     Code("fact-cycle", "build", "facts that refer to each other in a cycle"),
+    Code("bad-attribute", "build", "an `attributes:` declaration with no such record or type"),
     # -- expressions --------------------------------------------------------------------
     Code("expression-syntax", "expression", "an expression that does not parse"),
     Code("expression-too-long", "expression", "an expression over the length limit"),
@@ -128,6 +129,7 @@ CODES: dict[str, Code] = _declare(
     Code("unknown-field", "expression", "a field the record does not have", also=("input",)),
     Code("unknown-param", "expression", "`params.NAME` with no such param"),
     Code("hidden-field", "expression", "a field kept from decisions (`customer.name`)"),
+    Code("undeclared-attribute", "expression", "a store attribute `attributes:` does not declare"),
     Code("unknown-function", "expression", "a function that does not exist"),
     Code("bad-arguments", "expression", "arguments a function cannot take"),
     Code("type-mismatch", "expression", "types that do not fit together"),
@@ -149,6 +151,7 @@ CODES: dict[str, Code] = _declare(
     Code("bad-input", "input", "bad input with no more specific code"),
     Code("invalid-facts", "input", "a fact that does not fit its model", also=("cases",)),
     Code("contradictory-facts", "input", "facts that contradict each other"),
+    Code("invalid-attribute", "input", "a store attribute that does not fit its declared type"),
     Code("ambiguous-item", "input", "the sku is on several lines and no line is given"),
     Code("wrong-policy", "input", "the request kind is not one the policy decides"),
     Code("no-policy", "input", "no policy of the set decides the request kind"),

@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from .._facts.consistency import find_item
+from .._facts.typed import check_attributes
 from .._ir import PolicyIR, Rule
 from ..models import Actor, CaseFacts, Customer, Request, Situation, Transaction
 from .context import Context, make_context
@@ -183,6 +184,8 @@ class ReferenceBackend:
         rank: int,
     ) -> Verdict:
         ir = self._ir
+        if ir.attributes:  # declared attributes, checked before any rule (as native)
+            check_attributes(ir.attribute_types, request, customer, transaction)
         item = find_item(request, transaction)
         ctx = Context(request, customer, transaction, actor, case, as_of, item, rank)
         ev = Evaluator(ir.facts, ctx)

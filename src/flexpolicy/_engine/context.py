@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .._diagnostics.suggest import closest, hint_for
 from .._facts.consistency import check_facts
+from .._facts.numbers import DECIMALS
 from ..errors import InputError
 from ..models import Actor, CaseFacts, Customer, LineItem, Request, Transaction
 
@@ -48,6 +50,24 @@ class Context:
             )
         if name == "item_price":
             return None if self.item is None else self.item.unit_price
+        if name == "days_since_received":
+            sale = self.transaction
+            if sale is None:
+                return None
+            received = sale.delivered_at if sale.delivered_at is not None else sale.purchased_at
+            return (self.as_of - received).days
+        if name == "item_total":
+            item = self.item
+            return (
+                None if item is None else DECIMALS.multiply(item.unit_price, self.request.quantity)
+            )
+        if name == "transaction_total":
+            if self.transaction is None:
+                return None
+            total = Decimal(0)
+            for line in self.transaction.items:
+                total = DECIMALS.add(total, DECIMALS.multiply(line.unit_price, line.quantity))
+            return total
         if name == "customer_tenure_days":
             since = self.customer.member_since
             return None if since is None else (self.as_of - since).days

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._facts.consistency import find_item
+from .._facts.typed import check_attributes
 from .._ir import PolicyIR, Rule
 from .._lang import checked as c
 from .._lang import runtime as rt
@@ -78,6 +79,7 @@ class DurableBackend:
     """
 
     def __init__(self, ir: PolicyIR, verdicts: VerdictCache) -> None:
+        self._attribute_types = ir.attribute_types
         try:
             engine = _import_durable()
         except (ImportError, OSError) as exc:
@@ -206,6 +208,8 @@ class DurableBackend:
         rank: int,
     ) -> Verdict:
         """The verdict for facts already checked (as the native matcher takes them)."""
+        if self._attribute_types:  # declared attributes, checked before any rule (as native)
+            check_attributes(self._attribute_types, request, customer, transaction)
         item = find_item(request, transaction)
         ctx = Context(request, customer, transaction, actor, case, as_of, item, rank)
         return self._verdicts.fold(*self.fired(self.fact(ctx)), rank)

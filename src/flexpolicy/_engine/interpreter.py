@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
+from .._facts.typed import coerce_attribute
 from .._ir import Fact
 from .._lang import checked as c
 from .._lang import runtime as rt
+from .._lang.catalog import ATTRIBUTE_KINDS
 
 _UNSET = object()
 # The (name, node) pairs a condition reads, in walk order: what `Evaluator.leaves`
@@ -77,7 +79,7 @@ class Evaluator(Generic[S]):
                         current = current.get(name)
                     else:
                         current = getattr(current, name)
-                return current
+                return _declared(expr, current)
             case c.Root(root=root):
                 return self.ctx.root(root)
             case c.Builtin(name=name):
@@ -138,7 +140,16 @@ def _field(ev: Evaluator[Any], expr: c.Field) -> Any:
             return None
         # customer.attributes is a dict; everything else a record
         current = current.get(name) if isinstance(current, dict) else getattr(current, name)
-    return current
+    return _declared(expr, current)
+
+
+def _declared(expr: c.Field, value: Any) -> Any:
+    """A declared attribute read at its type (`attributes:`); anything else as it is."""
+    kind = ATTRIBUTE_KINDS.get(expr.type.kind)
+    path = expr.path
+    if kind is None or len(path) < 2 or path[-2] != "attributes":
+        return value
+    return coerce_attribute(value, kind, f"{expr.root}.attributes.{path[-1]}")
 
 
 def _not(ev: Evaluator[Any], expr: c.Not) -> Any:

@@ -44,14 +44,17 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from .._facts.consistency import find_item
+from .._facts.numbers import DECIMALS
+from .._facts.typed import check_attributes, coerce_attribute
 from .._ir import Condition, PolicyIR, Rule
 from .._lang import checked as c
 from .._lang import runtime as rt
 from .._lang import types as t
-from .._lang.catalog import RECORDS, ROOTS
+from .._lang.catalog import ATTRIBUTE_KINDS, RECORDS, ROOTS
 from ..errors import PolicyError
 from .semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict, VerdictCache
 
@@ -125,6 +128,9 @@ class _Generator:
             "_call": rt.call,
             "_money": rt.money,
             "_item": find_item,
+            "_typed": coerce_attribute,
+            "_mul": DECIMALS.multiply,
+            "_total": rt.transaction_total,
             "_verdict": verdicts.get,
             "_Decimal": Decimal,
         }
@@ -246,6 +252,21 @@ class _Generator:
         if name == "item_price":
             tmp = self.temp()
             return f"(None if ({tmp} := {self._item()}) is None else {tmp}.unit_price)"
+        if name == "days_since_received":
+            tmp = self.temp()
+            return (
+                f"(None if transaction is None else (as_of - ({tmp}"
+                f" if ({tmp} := transaction.delivered_at) is not None"
+                " else transaction.purchased_at)).days)"
+            )
+        if name == "item_total":
+            tmp = self.temp()
+            return (
+                f"(None if ({tmp} := {self._item()}) is None"
+                f" else _mul({tmp}.unit_price, request.quantity))"
+            )
+        if name == "transaction_total":
+            return "(None if transaction is None else _total(transaction))"
         if name == "customer_tenure_days":
             tmp = self.temp()
             return f"(None if ({tmp} := customer.member_since) is None else (as_of - {tmp}).days)"
@@ -286,6 +307,11 @@ class _Generator:
                 code = f"{code}{step}"
             may_be_none = may_be_none or step_type.nullable
             record = step_type.record if step_type.kind is t.Kind.RECORD else None
+        declared = ATTRIBUTE_KINDS.get(e.type.kind)
+        if declared is not None and len(e.path) >= 2 and e.path[-2] == "attributes":
+            # A declared attribute: read at its type (`check_attributes` ran first).
+            where = self.const(f"{e.root}.attributes.{e.path[-1]}")
+            code = f"_typed({code}, {self.const(declared)}, {where})"
         return code
 
     def _bool(self, is_and: bool, ops: Sequence[c.Expr]) -> str:
@@ -385,6 +411,10 @@ class _Generator:
                 read = f"None if {root} is None else {root}.__dict__" if nullable else None
                 prologue.append(f"    _r_{root} = {read or root + '.__dict__'}")
         prologue += [f"    {var} = _U" for var in fn.declared]
+        if name == "_match" and self.ir.attributes:
+            # Declared attributes are checked before any rule, whichever rules run.
+            self.namespace["_check_attrs"] = partial(check_attributes, self.ir.attribute_types)
+            prologue.insert(0, "    _check_attrs(request, customer, transaction)")
         return "\n".join([f"def {name}({', '.join(PARAMS)}):", *prologue, *fn.lines]) + "\n"
 
     def lever_cap(self) -> str:

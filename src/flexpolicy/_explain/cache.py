@@ -54,16 +54,19 @@ class ExplainCache:
         "_units",
         "_walks",
         "facts",
+        "public",
     )
 
     def __init__(self, ir: PolicyIR) -> None:
         self._fill(ir.facts)
+        self.public = ir.attribute_public
 
     @classmethod
     def for_facts(cls, facts: dict[str, Fact]) -> ExplainCache:
         """A cache for expressions outside a policy (an escalations file's): its facts."""
         cache = cls.__new__(cls)
         cache._fill(facts)
+        cache.public = None
         return cache
 
     def _fill(self, facts: dict[str, Fact]) -> None:
@@ -105,7 +108,9 @@ class ExplainCache:
         if hit is not None:
             internal: bool = hit[1]
             return internal
-        return self._memo(self._internal, expr, lambda e: w.is_internal(e, self.facts))
+        return self._memo(
+            self._internal, expr, lambda e: w.is_internal(e, self.facts, None, self.public)
+        )
 
     def field_spec(self, expr: c.Expr) -> FieldSpec | None:
         hit = self._specs.get(id(expr))

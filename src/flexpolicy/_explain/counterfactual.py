@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..decision import Decision
 
 MAX_ALTERNATIVES = 3
-_BOUNDS = {"customer.tier": (1, 5)}
+_BOUNDS = {"customer.tier": (1, 5), "request.quantity": (1, 1_000_000)}
 Changes = dict[str, Any]
 
 
@@ -269,6 +269,10 @@ def _builtin_target(name: str, days: Any, record: Record) -> Changes | None:
         return {"transaction.purchased_at": moment}
     if name == "customer_tenure_days":
         return {"customer.member_since": moment}
+    if name == "days_since_received" and ctx.transaction is not None:
+        if moment < ctx.transaction.purchased_at or moment > ctx.request.requested_at:
+            return None
+        return {"transaction.delivered_at": moment}
     return None
 
 

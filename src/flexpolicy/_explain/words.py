@@ -16,6 +16,7 @@ modifiers, labels with words of their own, a level that is never counted) is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,7 +25,7 @@ from typing import Any, Literal
 from .._facts.numbers import DECIMALS
 from .._lang import checked as c
 from .._lang import types as t
-from .._lang.catalog import BUILTINS, RECORDS, ROOTS, FieldSpec
+from .._lang.catalog import BUILTINS, RECORDS, ROOTS, FieldSpec, attribute_is_internal
 from .._lang.ops import unparse
 
 Audience = Literal["staff", "customer"]
@@ -186,6 +187,8 @@ def noun(expr: c.Expr) -> str:
     match expr:
         case c.Field(root="customer", path=("attributes", name)):
             return f"customer attribute {humanize(name)}"
+        case c.Field(path=("attributes", name)):
+            return humanize(name)  # the request's, item's or sale's: "data wiped"
         case c.Field():
             spec = field_spec(expr)
             return spec.noun if spec else humanize(expr.path[-1])
@@ -206,22 +209,31 @@ def unit_of(expr: c.Expr) -> str | None:
     return spec.unit if spec else None
 
 
-def is_internal(expr: c.Expr, facts: dict[str, Any], seen: set[str] | None = None) -> bool:
+def is_internal(
+    expr: c.Expr,
+    facts: dict[str, Any],
+    seen: set[str] | None = None,
+    public: Mapping[str, bool] | None = None,
+) -> bool:
     """Whether an expression reads a score, flag or other field customers never see.
 
     Each fact is followed once (`seen`), so facts built on facts cost linear time.
+    `public` is the policy's `attributes:` (`PolicyIR.attribute_public`): a store
+    attribute is internal as declared, else when it is the customer's.
     """
     seen = set() if seen is None else seen
     for node in c.walk(expr):
         if isinstance(node, c.Field):
+            if node.path[:1] == ("attributes",):
+                if len(node.path) < 2 or attribute_is_internal(node.root, node.path[1], public):
+                    return True
+                continue
             spec = field_spec(node)
             if (spec is not None and spec.internal) or node.root == "actor":
                 return True
-            if node.path[:1] == ("attributes",):
-                return True
         if isinstance(node, c.FactRef) and node.name in facts and node.name not in seen:
             seen.add(node.name)
-            if is_internal(facts[node.name].expr, facts, seen):
+            if is_internal(facts[node.name].expr, facts, seen, public):
                 return True
     return False
 
@@ -295,6 +307,14 @@ WINDOWS: dict[str, WindowWords] = {
         needs="bought within the last {c} days",
         modifiers={"<=": "within {n} days of purchase", ">": "more than {n} days after purchase"},
         counted="days after purchase",
+    ),
+    # "The return period begins the day you receive your product."
+    "days_since_received": WindowWords(
+        held="received {v} days ago, within the {c}-day window",
+        missed="received {v} days ago; the window is {c} days",
+        needs="received within the last {c} days",
+        modifiers={"<=": "within {n} days of delivery", ">": "more than {n} days after delivery"},
+        counted="days after delivery",
     ),
 }
 # The operators a decision words as a window kept or missed (`days <= 30`).

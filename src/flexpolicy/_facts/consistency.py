@@ -37,6 +37,9 @@ class Line(Protocol):
     @property
     def sku(self) -> str: ...
 
+    @property
+    def quantity(self) -> int: ...
+
 
 _L_co = TypeVar("_L_co", bound=Line, covariant=True)
 _L = TypeVar("_L", bound=Line)  # the models' own line type, handed back to the caller
@@ -145,8 +148,25 @@ def check_facts(
                 code="contradictory-facts",
                 field=("transaction", "purchased_at"),
             )
+        delivered_at: date | None = t["delivered_at"]
+        if delivered_at is not None and delivered_at < purchased_at:
+            raise InputError(
+                f"the delivery date {delivered_at} is before the purchase ({purchased_at})",
+                code="contradictory-facts",
+                hint="`transaction.delivered_at` is the day the customer received it",
+                field=("transaction", "delivered_at"),
+            )
         if sku is not None:
             item = _line_of(sku, line, transaction)
+            quantity: int = r["quantity"]
+            if quantity > item.quantity:
+                raise InputError(
+                    f"`request.quantity` {quantity} is more than line "
+                    f"`{sku}` of transaction `{t['id']}` holds ({item.quantity})",
+                    code="contradictory-facts",
+                    hint="`request.quantity` counts the units returned, at most the line's",
+                    field=("request", "quantity"),
+                )
     if case is not None:
         case_id = r["case_id"]
         if case_id is not None and case_id != case.id:

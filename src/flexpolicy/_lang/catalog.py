@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -60,6 +61,8 @@ _WORDS: dict[str, dict[str, Vocabulary]] = {
         "returns_12m": Vocabulary("returns in the last 12 months", internal=True),
         "exceptions_90d": Vocabulary("exceptions granted in the last 90 days", internal=True),
         "member_since": Vocabulary("member since"),
+        # The programme level the customer knows they have: public, unlike `tier`.
+        "membership": Vocabulary("membership level"),
         "flags": Vocabulary("account flags", internal=True),
         "attributes": Vocabulary("customer attributes", internal=True),
     },
@@ -85,6 +88,11 @@ _WORDS: dict[str, dict[str, Vocabulary]] = {
         "requested_remedy": Vocabulary("requested remedy", changeable=True),
         "amount": Vocabulary("amount requested"),
         "requested_at": Vocabulary("request date"),
+        "quantity": Vocabulary("quantity returned", changeable=True),
+        "channel": Vocabulary("return channel", changeable=True),
+        "store_id": Vocabulary("store"),
+        "region": Vocabulary("region of the request"),
+        "attributes": Vocabulary("request details"),
     },
     "line_item": {
         "unit_price": Vocabulary("item price"),
@@ -93,12 +101,17 @@ _WORDS: dict[str, dict[str, Vocabulary]] = {
         ),
         "category": Vocabulary("item category"),
         "description": Vocabulary("item"),
+        "quantity": Vocabulary("quantity bought"),
+        "attributes": Vocabulary("item details"),
     },
     "transaction": {
         "purchased_at": Vocabulary("purchase date"),
         "channel": Vocabulary("sales channel"),
         "payment_method": Vocabulary("payment method"),
         "store_id": Vocabulary("store"),
+        "delivered_at": Vocabulary("delivery date"),
+        "region": Vocabulary("region of the sale"),
+        "attributes": Vocabulary("sale details"),
     },
     "case": {
         "contacts_total": Vocabulary("contacts about this case", unit="contacts"),
@@ -229,10 +242,30 @@ BUILTINS: dict[str, BuiltinSpec] = {
             unit="days",
         ),
         BuiltinSpec(
+            "days_since_received",
+            t.INT.maybe(),
+            "days since delivery",
+            "`as_of` minus `transaction.delivered_at` (or `purchased_at` when it is missing),"
+            " in days",
+            unit="days",
+        ),
+        BuiltinSpec(
             "item_price",
             t.MONEY.maybe(),
             "item price",
             "unit price of the transaction line whose sku is `request.sku`",
+        ),
+        BuiltinSpec(
+            "item_total",
+            t.MONEY.maybe(),
+            "item total",
+            "`item_price` times `request.quantity`",
+        ),
+        BuiltinSpec(
+            "transaction_total",
+            t.MONEY.maybe(),
+            "transaction total",
+            "the sum of unit price times quantity over `transaction.items`",
         ),
         BuiltinSpec(
             "customer_tenure_days",
@@ -260,3 +293,38 @@ FUNCTIONS: dict[str, str] = {
 }
 
 RESERVED = frozenset(ROOTS) | frozenset(BUILTINS) | frozenset(FUNCTIONS) | {"params"}
+
+
+def attribute_is_internal(root: str, name: str, public: Mapping[str, bool] | None) -> bool:
+    """Whether customer text may not show `root.attributes.name`.
+
+    Declared (`public` maps `root.name` to its `public:`): as declared.  Otherwise
+    customer attributes are internal (scores and history are for staff) and the
+    request's, item's and transaction's are not (they describe what was bought).
+    """
+    if public is not None:
+        found = public.get(f"{root}.{name}")
+        if found is not None:
+            return not found
+    return root == "customer"
+
+
+# The language type of each type an `attributes:` declaration may give
+# (`_facts.typed` reads the values at these types when deciding).
+ATTRIBUTE_TYPES: dict[str, t.Type] = {
+    "bool": t.BOOL,
+    "int": t.INT,
+    "decimal": t.NUMBER,
+    "money": t.MONEY,
+    "date": t.DATE,
+    "text": t.STR,
+}
+# The declared type a language kind stands for, for the engines' decision-time reads.
+ATTRIBUTE_KINDS: dict[t.Kind, str] = {
+    t.Kind.BOOL: "bool",
+    t.Kind.INT: "int",
+    t.Kind.NUMBER: "decimal",
+    t.Kind.MONEY: "money",
+    t.Kind.DATE: "date",
+    t.Kind.STR: "text",
+}

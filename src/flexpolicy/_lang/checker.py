@@ -58,6 +58,10 @@ class Scope:
     used: set[str] = field(default_factory=set)
     fact_expr: Callable[[str], c.Expr | None] = lambda _name: None
     roots: frozenset[str] | None = None  # the roots and built-ins a file may read (None: all)
+    # A policy's `attributes:` as language types, by `record.name`; None when it has no
+    # such block, and then an attribute reads as any value (checked when deciding).
+    attributes: Mapping[str, t.Type] | None = None
+    public_attributes: Mapping[str, bool] | None = None  # `record.name` -> `public:`
 
 
 @dataclass(slots=True)
@@ -259,7 +263,9 @@ class _Checker(CallChecks):
                 )
             if record_name == "attributes":
                 path.append(name)
-                current = t.ANY
+                current = self._attribute(base.name, name, at)
+                if current.kind is t.Kind.ERROR:
+                    return c.Const(t.ERROR, node.start, node.end, None)
                 nullable = True
                 continue
             fields = RECORDS[record_name]
@@ -280,6 +286,23 @@ class _Checker(CallChecks):
             current = fields[name].type
             nullable = nullable or current.nullable
         return c.Field(current.maybe(nullable), node.start, node.end, base.name, tuple(path))
+
+    def _attribute(self, root: str, name: str, at: int) -> t.Type:
+        """The type of `root.attributes.name`: declared, or any value without `attributes:`."""
+        declared = self.scope.attributes
+        if declared is None:
+            return t.ANY
+        found = declared.get(f"{root}.{name}")
+        if found is not None:
+            return found
+        self.error(
+            "undeclared-attribute",
+            f"`{root}.attributes.{name}` is not declared under `attributes:`",
+            at,
+            f"add the line `{root}.{name}: TYPE` under `attributes:` "
+            "(TYPE: bool, int, decimal, money, date or text)",
+        )
+        return t.ERROR
 
     # -- composite nodes --------------------------------------------------------
     def _list(self, node: s.Node, items: tuple[s.Node, ...]) -> c.Expr:

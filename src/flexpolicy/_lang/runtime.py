@@ -202,3 +202,11 @@ def kleene_or(values: Iterable[bool | None]) -> bool | None:
         if value is None:
             unknown = True
     return None if unknown else False
+
+
+def transaction_total(transaction: Any) -> Decimal:
+    """`transaction_total`: the sum of unit price times quantity over the lines."""
+    total = Decimal(0)
+    for item in transaction.items:  # a loop: a transaction may hold 10,000 lines
+        total = DECIMALS.add(total, DECIMALS.multiply(item.unit_price, item.quantity))
+    return total
