@@ -131,7 +131,9 @@ class CompiledPolicy(Generic[E]):
         found = self.native.fees.get(verdict.rule.id)
         return None if found is None else found(*self.args(facts))
 
-    def promises(self, verdict: Verdict, facts: Records | Situation) -> tuple[tuple[str, date], ...]:
+    def promises(
+        self, verdict: Verdict, facts: Records | Situation
+    ) -> tuple[tuple[str, date], ...]:
         """What an approval promises, each with its due date counted from `as_of`."""
         promised = verdict.rule.promises
         if not promised or verdict.outcome != "approve":

@@ -53,8 +53,8 @@ from .._lang import runtime as rt
 from .._lang import types as t
 from .._lang.catalog import RECORDS, ROOTS
 from ..errors import PolicyError
-from .terms import default_amount
 from .semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict, VerdictCache
+from .terms import default_amount
 
 # match(request, customer, transaction, actor, case, as_of, rank) -> Verdict
 Matcher = Callable[..., Verdict]

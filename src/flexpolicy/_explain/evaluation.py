@@ -89,4 +89,11 @@ class Evaluation:
         return missing.missing(self.record)
 
     def rationale(self, decision: Decision) -> Rationale:
-        return rationale.rationale(self.record, self.phrases, decision.amount, self.ranked)
+        return rationale.rationale(
+            self.record,
+            self.phrases,
+            decision.amount,
+            self.ranked,
+            fee=decision.fee,
+            promises=[(p.what, p.due) for p in decision.promises],
+        )

@@ -11,6 +11,7 @@ without solving or re-deciding them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
 
 from .._build.templates import render
@@ -22,6 +23,7 @@ from .counterfactual import Candidate
 from .outputs import made
 from .phrases import Phrases
 from .record import Record
+from .terms import with_terms
 
 
 def clause(text: str) -> str:
@@ -70,6 +72,9 @@ def rationale(
     phrases: Phrases,
     amount: Decimal | None,
     ranked: Callable[[], list[Candidate]],
+    *,
+    fee: Decimal | None = None,
+    promises: Sequence[tuple[str, date]] = (),
 ) -> Rationale:
     v = record.verdict
     rule = v.rule
@@ -118,7 +123,24 @@ def rationale(
             from_template=customer_template is not None,
             candidates=ranked(),
         )
-    return made(Rationale, {"staff": sentence(staff), "customer": sentence(customer)})
+    staff, customer = sentence(staff), sentence(customer)
+    if fee is not None or len(v.remedies) > 1 or promises:
+        staff, customer = (
+            with_terms(
+                text,
+                outcome=v.outcome,
+                fee=fee,
+                remedies=v.remedies,
+                promises=promises,
+                audience=audience,
+            )
+            for text, audience in _voices(staff, customer)
+        )
+    return made(Rationale, {"staff": staff, "customer": customer})
+
+
+def _voices(staff: str, customer: str) -> tuple[tuple[str, w.Audience], ...]:
+    return ((staff, "staff"), (customer, "customer"))
 
 
 def _now(phrases: Phrases, condition: Condition) -> str:
