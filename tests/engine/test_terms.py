@@ -152,7 +152,8 @@ def test_bad_terms_are_located_errors(text: str, code: str) -> None:
     codes = [p.code for p in info.value.problems]
     assert code in codes, codes
     problem = next(p for p in info.value.problems if p.code == code)
-    assert problem.line >= 6 and problem.hint
+    assert problem.line >= 6
+    assert problem.hint
 
 
 # -- decisions -----------------------------------------------------------------------------
@@ -235,7 +236,8 @@ def test_the_json_form_holds_the_terms(policy: flexpolicy.Policy) -> None:
             _situation(item_condition="used", packaging_intact=True)
         ).model_dump_json()
     )
-    assert plain["promises"] == [] and plain["remedies"] == []
+    assert plain["promises"] == []
+    assert plain["remedies"] == []
 
 
 # -- every back end alike on the new constructs ---------------------------------------------
@@ -256,7 +258,8 @@ def test_every_back_end_fails_closed_alike(text: str) -> None:
         assert all(v is found["reference"] for v in found.values()), found
         a, b = native.decide_situation(situation), durable.decide_situation(situation)
         assert a.key() == b.key()
-        assert a.promises == b.promises and a.missing == b.missing
+        assert a.promises == b.promises
+        assert a.missing == b.missing
 
     check()
 
@@ -283,7 +286,8 @@ def test_the_default_amount_never_exceeds_the_item_total(
     request, item = _Request(asked, quantity), _Item(price)
     amount = default_amount(request, item, fee)
     total = item_total(request, item)
-    assert amount is not None and total is not None
+    assert amount is not None
+    assert total is not None
     assert Decimal(0) <= amount <= total
     if asked is not None:
         assert amount <= asked  # the request only lowers it
@@ -301,7 +305,8 @@ def test_without_an_item_the_amount_is_the_request(
 def test_business_days_land_on_a_weekday_after_enough_weekdays(start: date, days: int) -> None:
     due = due_date(start, days, business=True, holidays={date(2026, 12, 25)})
     if days:
-        assert due.weekday() < 5 and due != date(2026, 12, 25)
+        assert due.weekday() < 5
+        assert due != date(2026, 12, 25)
         counted = sum(
             1
             for n in range(1, (due - start).days + 1)
