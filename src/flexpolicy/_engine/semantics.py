@@ -4,9 +4,9 @@ Back ends only say *which rules match*; this module alone turns that into an
 outcome, so every back end decides by exactly the same rules:
 
 1. the first guard that applies decides (`deny` or `refer`), never bent; a
-   guard *applies* when its conditions are definitely true or - failing closed,
-   its default (DESIGN 2.3) - when none of them is definitely false (`unknown:
-   skip` restores "definitely true");
+   guard *applies* when its conditions are definitely true or, since guards fail
+   closed by default (DESIGN 2.3), when none of them is definitely false
+   (`unknown: skip` on a guard asks for "definitely true" again);
 2. else the first matching standard rule, or the default;
 3. a denial may be bent by a matching flex rule: prefer one the actor may
    grant, then the lowest authority, then file order;
@@ -104,7 +104,9 @@ def fold(
 ) -> tuple[int, int, tuple[int, ...]]:
     """What decides, given every rule that matched: a verdict's key, less the rank.
 
-    The first matching guard; else the first matching standard rule, or the
+    `guards` are the guards that *applied* (matched, or failed closed: each back
+    end works that out, as `Rule.fails_closed` says).  The first of them; else the
+    first matching standard rule, or the
     default; and if that denies, every matching flex rule that bends it, in file
     order (repeats are ignored: durable-rules fires a rule once per `$or` branch).
     """
