@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ import flexpolicy
 from flexpolicy import PolicyError
 from flexpolicy._engine.terms import default_amount, due_date, item_total
 from tests.support.backends import NAMES, verdicts
+from tests.support.paths import POLICY_FILES
 from tests.support.strategies import threshold_situations
 
 HEAD = """\
@@ -316,3 +318,32 @@ def test_business_days_land_on_a_weekday_after_enough_weekdays(start: date, days
     else:
         assert due == start
     assert due_date(start, days, business=False) == start + timedelta(days=days)
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=[p.stem for p in POLICY_FILES])
+def test_shipped_approvals_without_an_amount_never_exceed_the_item_total(path: Path) -> None:
+    """Over every shipped policy: an approval whose rule writes no `amount:` stands for at
+    most what was paid for the item, and at most what the request asks."""
+    policy = flexpolicy.load_policy(path)
+
+    @settings(
+        max_examples=300,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(threshold_situations(policy))
+    def check(situation: flexpolicy.Situation) -> None:
+        decision = policy.decide_situation(situation)
+        rule = decision._verdict.rule
+        if decision.amount is None or rule.amount is not None:
+            return
+        asked = situation.request.amount
+        if asked is not None:
+            assert decision.amount <= asked
+        items = [] if situation.transaction is None else situation.transaction.items
+        paid = [x.unit_price for x in items if x.sku == situation.request.sku]
+        if paid:
+            assert decision.amount <= paid[0] * getattr(situation.request, "quantity", 1)
+
+    check()
