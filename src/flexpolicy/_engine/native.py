@@ -7,12 +7,13 @@ models, a temporary we made, or a constant we put in the function's globals
 run with empty `__builtins__`.
 
 The matcher answers with the decision's `Verdict`, testing rules in the order
-the decision semantics need: the first matching guard; else the first matching
-standard rule (or the default) and, if that denies, every flex rule that bends
-it.  Verdicts without a flex rule are constants indexed by the actor's rank, so
-the common decision allocates nothing; a denial that flex rules bend goes
-through `VerdictCache`.  Null checks are emitted only where the type checker
-says a value may be missing.
+the decision semantics need: the first guard that applies (a guard that fails
+closed tests `is not False` where a standard rule tests `is True`: the same
+cost); else the first matching standard rule (or the default) and, if that
+denies, every flex rule that bends it.  Verdicts without a flex rule are
+constants indexed by the actor's rank, so the common decision allocates
+nothing; a denial that flex rules bend goes through `VerdictCache`.  Null
+checks are emitted only where the type checker says a value may be missing.
 
 Built-in and policy facts (and the line item) are *slots*, computed at most
 once per call.  A fact built on others names their slots instead of nesting
@@ -29,9 +30,10 @@ their one-pass loop by `break` with the denial to bend; a slot computed on some
 of the paths to a `break` only is tested against `_U` there.
 
 So the code of a fact appears once in each generated function (the matcher, the
-lever cap, each explicit `amount:`), and the source grows linearly with the
-policy; it is capped all the same (`MAX_SOURCE`, `too-complex`), and CPython
-refusing it is the same error.
+lever cap, each explicit `amount:` and `fee:`; an approval without `amount:` calls
+`terms.default_amount`, with its fee's function when it has one), and the
+source grows linearly with the policy; it is capped all the same (`MAX_SOURCE`,
+`too-complex`), and CPython refusing it is the same error.
 
 Fields of a record the policy reads more than once are read from the model's
 `__dict__`: a pydantic model defines `__getattr__`, which keeps CPython from
