@@ -347,3 +347,19 @@ def test_shipped_approvals_without_an_amount_never_exceed_the_item_total(path: P
             assert decision.amount <= paid[0] * getattr(situation.request, "quantity", 1)
 
     check()
+
+
+def test_a_param_read_only_by_a_fee_is_used() -> None:
+    from flexpolicy.analysis import check  # noqa: PLC0415 - the analysis, for this test only
+
+    policy = flexpolicy.Policy.from_yaml(
+        HEAD.replace("rules:\n", "params: {restocking_rate: 0.15}\nrules:\n")
+        + """\
+  - id: opened
+    when: request.item_condition == "opened"
+    outcome: approve
+    remedy: refund
+    fee: round(item_price * restocking_rate, 2)
+"""
+    )
+    assert [f.code for f in check(policy)] == []
