@@ -250,7 +250,16 @@ def plain(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
         missing = value is None or (not isinstance(value, list | dict) and pd.isna(value))
-        nested = key in ("bends", "rationale", "trace", "alternatives", "levers")
+        nested = key in (
+            "bends",
+            "remedies",
+            "promises",
+            "missing",
+            "rationale",
+            "trace",
+            "alternatives",
+            "levers",
+        )
         out[key] = None if missing else json.loads(value) if nested else value
     return out
 

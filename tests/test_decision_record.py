@@ -47,6 +47,8 @@ def test_decision_key_ignores_the_explanation(policies: flexpolicy.PolicySet) ->
         "supervisor",
         "loyal-store-fault",
         ("past-window",),
+        None,
+        ("store_credit",),
     )
 
 

@@ -20,6 +20,9 @@ expect:
   customer_contains: [fragments of rationale.customer]
   customer_excludes: [fragments never shown to the customer, case-insensitive]
   alternatives: [rule ids of decision.alternatives, in order]   # optional
+  fee: "35.00" or null                             # optional, compared as Decimal
+  remedies: [every remedy offered, in order]       # optional
+  missing: [paths of missing facts]                # optional
 ```
 
 The directory name is the policy id.  A rule without a golden case fails
@@ -56,6 +59,9 @@ KNOWN_KEYS = frozenset(
         "customer_contains",
         "customer_excludes",
         "alternatives",
+        "fee",
+        "remedies",
+        "missing",
     }
 )
 # Shipped policies whose default cannot be reached are listed here with the reason.
@@ -105,6 +111,12 @@ def test_golden(path: Path, shipped: dict[str, flexpolicy.Policy]) -> None:
         assert decision.amount == _amount(expect["amount"])
     if "bends" in expect:
         assert list(decision.bends) == expect["bends"]
+    if "fee" in expect:
+        assert decision.fee == _amount(expect["fee"])
+    if "remedies" in expect:
+        assert list(decision.remedies) == expect["remedies"]
+    if "missing" in expect:
+        assert list(decision.missing) == expect["missing"]
     if "levers" in expect:
         assert [lever.id for lever in decision.levers] == expect["levers"]
     if "lever_caps" in expect:

@@ -72,6 +72,15 @@ class Explain:
 
 
 @dataclass(frozen=True, slots=True)
+class Promise:
+    """`promise:` on an approval: what the store undertakes, due a number of days after `as_of`."""
+
+    what: str
+    days: int
+    business: bool  # `within_business_days`: weekends (and the calendar's holidays) skipped
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     kind: RuleKind
@@ -87,6 +96,18 @@ class Rule:
     location: Location
     title: str | None = None
     allow: tuple[str, ...] = ()  # finding codes the author accepts for this rule
+    # DESIGN 2.3: every remedy offered (the customer's choice; `remedy` is the first),
+    # the fee left in place or charged, what the store promises, and how a guard
+    # treats an unknown condition (`apply`: it fails closed).
+    remedies: tuple[str, ...] = ()
+    fee: c.Expr | None = None
+    promises: tuple[Promise, ...] = ()
+    unknown: Literal["apply", "skip"] = "apply"
+
+    @property
+    def fails_closed(self) -> bool:
+        """A guard that applies when its condition cannot be ruled out (DESIGN 2.3)."""
+        return self.kind == "guard" and self.unknown == "apply"
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,8 @@ __all__ = [
 DECISION_FIELDS: tuple[str, ...] = tuple(DecisionRecord.model_fields)
 """Every field of a decision record, in `Decision.model_dump()` order."""
 
-_EXPENSIVE = frozenset({"rationale", "trace", "alternatives", "levers"})
+# `missing` is worked out from the explanation, like the texts.
+_EXPENSIVE = frozenset({"rationale", "trace", "alternatives", "levers", "missing"})
 CHEAP_FIELDS: tuple[str, ...] = tuple(f for f in DECISION_FIELDS if f not in _EXPENSIVE)
 """The fields known once a decision is made: no text is rendered, no alternative searched."""
 

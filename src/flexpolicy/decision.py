@@ -27,6 +27,7 @@ __all__ = [
     "DecisionRecord",
     "Lever",
     "Outcome",
+    "PromiseTerm",
     "Rationale",
     "Requirement",
     "RuleTrace",
@@ -101,6 +102,13 @@ class Lever(_Out):
     higher_cap: Decimal | None = None
 
 
+class PromiseTerm(_Out):
+    """What the store promised with an approval, and the date it is due (from `as_of`)."""
+
+    what: str
+    due: date
+
+
 class DecisionRecord(_Out):
     """The full, serialisable form of a `Decision` (for audit logs and APIs)."""
 
@@ -111,6 +119,10 @@ class DecisionRecord(_Out):
     required_role: str | None
     rule_id: str
     bends: list[str]
+    fee: Decimal | None = None
+    remedies: list[str] = []
+    promises: list[PromiseTerm] = []
+    missing: list[str] = []
     rationale: Rationale
     trace: list[RuleTrace]
     alternatives: list[Alternative]
@@ -129,6 +141,7 @@ class _Explanation(Protocol):
     def trace(self) -> list[RuleTrace]: ...
     def alternatives(self, decision: Decision) -> list[Alternative]: ...
     def levers(self) -> list[Lever]: ...
+    def missing(self) -> tuple[str, ...]: ...
 
 
 class _Source(Protocol):
@@ -148,6 +161,10 @@ class _Source(Protocol):
     def digest(self) -> str: ...
     def explain(self, verdict: Verdict, facts: Facts | Situation) -> _Explanation: ...
     def amount(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None: ...
+    def fee(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None: ...
+    def promises(
+        self, verdict: Verdict, facts: Facts | Situation
+    ) -> tuple[tuple[str, date], ...]: ...
     def largest_lever_cap(self, verdict: Verdict, facts: Facts | Situation) -> Decimal | None: ...
 
 
@@ -188,6 +205,11 @@ class Decision:
     @property
     def remedy(self) -> str | None:
         return self._verdict.remedy
+
+    @property
+    def remedies(self) -> tuple[str, ...]:
+        """Every remedy offered, the customer's choice; `remedy` is the first (the default)."""
+        return self._verdict.remedies
 
     @property
     def required_role(self) -> str | None:
@@ -239,6 +261,29 @@ class Decision:
         return self._policy.amount(self._verdict, self._facts)
 
     @property
+    def fee(self) -> Decimal | None:
+        """The fee the decision charges or leaves in place (`fee:` of its rule), if any."""
+        return self._policy.fee(self._verdict, self._facts)
+
+    @property
+    def promises(self) -> tuple[PromiseTerm, ...]:
+        """What an approval promises, each due a number of (business) days after `as_of`."""
+        return tuple(
+            PromiseTerm(what=what, due=due)
+            for what, due in self._policy.promises(self._verdict, self._facts)
+        )
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The paths of missing facts that left a condition unknown on the way to this
+        decision (`request.packaging_intact`): what the till could ask for.  Worked out
+        on first read, like the explanation."""
+        explained = self._explain()
+        if explained.missing is None:
+            explained.missing = explained.evaluation.missing()
+        return explained.missing
+
+    @property
     def rationale(self) -> Rationale:
         explained = self._explain()
         if explained.rationale is None:
@@ -280,6 +325,8 @@ class Decision:
             self.required_role,
             self.rule_id,
             self.bends,
+            self.fee,
+            self.remedies,
         )
 
     def to_record(self) -> DecisionRecord:
@@ -291,6 +338,10 @@ class Decision:
             required_role=self.required_role,
             rule_id=self.rule_id,
             bends=list(self.bends),
+            fee=self.fee,
+            remedies=list(self.remedies),
+            promises=list(self.promises),
+            missing=list(self.missing),
             rationale=self.rationale,
             trace=self.trace,
             alternatives=self.alternatives,
@@ -323,7 +374,7 @@ class Decision:
 class _Explained:
     """What a decision rendered so far: made on the first explanation asked for."""
 
-    __slots__ = ("alternatives", "evaluation", "levers", "rationale", "trace")
+    __slots__ = ("alternatives", "evaluation", "levers", "missing", "rationale", "trace")
 
     def __init__(self, evaluation: _Explanation) -> None:
         self.evaluation = evaluation
@@ -331,3 +382,4 @@ class _Explained:
         self.trace: list[RuleTrace] | None = None
         self.alternatives: list[Alternative] | None = None
         self.levers: list[Lever] | None = None
+        self.missing: tuple[str, ...] | None = None

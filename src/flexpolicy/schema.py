@@ -43,6 +43,7 @@ __all__ = [
     "ExplainSpec",
     "LeverSpec",
     "PolicySpec",
+    "PromiseSpec",
     "RuleSpec",
     "json_schema",
 ]
@@ -151,6 +152,24 @@ class ExplainSpec(_Spec):
 Explain = ShortText | ExplainSpec
 
 
+MAX_PROMISE_DAYS = 3_660  # ten years: a promise further out is a typo
+MAX_REMEDY_OPTIONS = 20
+Remedies = Name | Annotated[list[Name], Field(min_length=1, max_length=MAX_REMEDY_OPTIONS)]
+_REMEDIES = _REMEDY + "; a list offers the customer a choice, the first is the default"
+_FEE = "money the customer pays or keeps paying: a restocking fee, an overdraft fee left in place"
+
+
+class PromiseSpec(_Spec):
+    """What the store promises on an approval, and within how many days of `as_of`."""
+
+    what: ShortText = Field(description="the promise, in words: `refund to the original payment`")
+    within_days: Annotated[int, Strict(), Field(ge=0, le=MAX_PROMISE_DAYS)] | None = None
+    within_business_days: Annotated[int, Strict(), Field(ge=0, le=MAX_PROMISE_DAYS)] | None = None
+
+
+Promises = PromiseSpec | Annotated[list[PromiseSpec], Field(max_length=MAX_REMEDY_OPTIONS)]
+
+
 class RuleSpec(_Spec):
     """One rule: when it matches, what it decides, who may grant it and why."""
 
@@ -163,9 +182,17 @@ class RuleSpec(_Spec):
     title: ShortText | None = Field(None, description="a short plain-language name")
     when: Condition
     outcome: Name = Field(description="`approve`, `deny` or `refer`", json_schema_extra=_OUTCOMES)
-    remedy: Name | None = Field(None, description=_REMEDY)
+    remedy: Remedies | None = Field(None, description=_REMEDIES)
     authority: Name | None = Field(None, description="the lowest role that may grant it")
     amount: Expression | None = Field(None, description="an expression for the amount granted")
+    fee: Expression | None = Field(None, description=_FEE)
+    promise: Promises | None = Field(None, description="approvals: `{what:, within_days:}`")
+    unknown: Name | None = Field(
+        None,
+        description="guards: `apply` (the default: a guard that cannot be ruled out applies) "
+        "or `skip`",
+        json_schema_extra={"enum": ["apply", "skip"]},
+    )
     bends: list[Name] | None = Field(None, description="flex only: the denials it may bend")
     explain: Explain | None = None
     allow: list[Name] | None = Field(
@@ -179,9 +206,11 @@ class DefaultSpec(_Spec):
     """What happens when no standard rule matches (deny unless said otherwise)."""
 
     outcome: Name = Field("deny", json_schema_extra=_OUTCOMES)
-    remedy: Name | None = Field(None, description=_REMEDY)
+    remedy: Remedies | None = Field(None, description=_REMEDIES)
     authority: Name | None = None
     amount: Expression | None = None
+    fee: Expression | None = Field(None, description=_FEE)
+    promise: Promises | None = None
     explain: Explain | None = None
 
 

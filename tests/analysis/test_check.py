@@ -35,6 +35,7 @@ EXPECTED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
             ("customer.tier >= 4", "customer.tier < 3"),
         )
     ],
+    "denial-skipped": [("missing-skips-denial", "final-sale", ("in-window",))],
     "customer-leaks": [
         ("customer-text-leak", "loyal-store-fault", ()),
         ("customer-text-leak", "loyal-store-fault", ()),
@@ -46,6 +47,7 @@ EXPECTED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
             ("case.contacts_14d >= 3", "case.contacts_total < 3"),
         )
     ],
+    "refund-over-price": [("amount-over-price", "unused-return", ())],
     "flex-default-unreachable": [("flex-never-applies", "loyal-exception", ("default",))],
     "flex-never-chosen": [("flex-never-chosen", "top-tier-credit", ("loyal-credit",))],
     "flex-wrong-window": [("flex-never-applies", "loyal-late", ("late-return",))],
@@ -181,7 +183,7 @@ def test_cli_reports_every_finding_and_exits_1() -> None:
     assert len(findings) == sum(len(e) for e in EXPECTED.values())
     assert "shadowed-by-two.yaml:14:5: error[shadowed-rule]: rule `store-fault`" in result.stdout
     assert "    counterexample: {" in result.stdout
-    assert "checked: 16 errors, 9 warnings" in summary
+    assert "checked: 16 errors, 11 warnings" in summary
     assert result.stderr == ""
 
 

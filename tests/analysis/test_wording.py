@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+import flexpolicy
 from flexpolicy._analysis.wording import (
     _COERCIVE,
     WordingIssue,
     _syllables,
     check_customer_text,
+    ordinary_word,
     reading_grade,
 )
+from flexpolicy.analysis import check as check_policy
 
 RULE_IDS = ["loyal-store-fault", "past-window", "no_receipt_credit"]
 INTERNAL = ["customer tier", "lifetime value", "account flags", "fraud"]
@@ -242,3 +245,55 @@ def test_messages_are_one_lowercase_line() -> None:
         assert "\n" not in issue.message
         assert issue.message[0].islower()
         assert issue.hint
+
+
+# --- rule ids that are ordinary words (issue 16) ------------------------------------------
+ORDINARY_IDS = [
+    ("refund", "We can offer you a refund today.", True),
+    ("exchange", "An exchange is fine.", True),
+    ("non-refundable", "Gift cards are non-refundable.", True),
+    ("in-store", "Bring it back in-store.", True),
+    ("follow-up", "We will send a follow-up.", True),
+    ("loyal-store-fault", "Approved under loyal-store-fault.", False),
+    ("past-window", "This is past-window.", False),
+    ("no_receipt_credit", "See no_receipt_credit.", False),
+    ("window30", "See window30.", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "text", "ordinary"), ORDINARY_IDS, ids=[r for r, _, _ in ORDINARY_IDS]
+)
+def test_a_rule_id_that_is_an_ordinary_word_is_no_leak(
+    rule_id: str, text: str, ordinary: bool
+) -> None:
+    assert ordinary_word(rule_id) is ordinary
+    found = check_customer_text(text, rule_ids=[rule_id], internal_terms=())
+    leaks = [issue.code for issue in found if issue.code == "customer-text-leak"]
+    assert leaks == ([] if ordinary else ["customer-text-leak"])
+
+
+def test_check_passes_plain_text_in_a_policy_whose_rule_is_called_refund() -> None:
+    policy = flexpolicy.Policy.from_yaml(
+        """
+policy: words
+version: "1"
+applies_to: [return]
+roles: [associate]
+rules:
+  - id: refund
+    when: request.item_condition == "unused"
+    outcome: approve
+    remedy: refund
+    explain:
+      staff: Unused, so refund it.
+      customer: We can give you a refund.
+  - id: non-refundable
+    when: request.item_condition == "used"
+    outcome: deny
+    explain:
+      staff: Used items are not refunded.
+      customer: Used items are non-refundable.
+"""
+    )
+    assert [f.code for f in check_policy(policy)] == []

@@ -53,8 +53,9 @@ def test_decide_all_decides_like_decide(name: str) -> None:
 
 
 def _interpreted_amount(policy: flexpolicy.Policy, s: Situation) -> Decimal | None:
-    """What an approval stands for, by the reference interpreter (DESIGN: the
-    rule's `amount`, else the request's, else the item's price)."""
+    """What an approval stands for, by the reference interpreter (DESIGN 2.3: the
+    rule's `amount`; else the item's total less the fee, never below zero, lowered
+    but never raised by the request's amount; without an item, the request's)."""
     decision = policy.decide_situation(s)
     verdict = decision._verdict
     if not verdict.grants:
@@ -67,11 +68,16 @@ def _interpreted_amount(policy: flexpolicy.Policy, s: Situation) -> Decimal | No
     rule = verdict.rule
     if rule.amount is not None:
         value = ev.value(rule.amount)
-    elif s.request.amount is not None:
-        value = s.request.amount
-    else:
-        value = ctx.builtin("item_price")
-    return None if value is None else Decimal(value)
+        return None if value is None else Decimal(value)
+    price = ctx.builtin("item_price")
+    asked = s.request.amount
+    if price is None:
+        return asked
+    fee = None if rule.fee is None else ev.value(rule.fee)
+    total = Decimal(price) * getattr(s.request, "quantity", 1)
+    if fee is not None and fee > 0:
+        total = max(Decimal(0), total - Decimal(fee))
+    return total if asked is None else min(total, asked)
 
 
 @policy_names

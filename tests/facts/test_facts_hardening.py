@@ -57,6 +57,7 @@ rules:
     authority: store_manager
   - id: watched
     kind: guard
+    unknown: skip  # most situations here send no segment: the guard must not fail closed
     when: '"Fraud_Watch" in customer.flags or customer.segment in watched_segments'
     outcome: refer
     authority: store_manager

@@ -103,6 +103,10 @@ def policies(draw: st.DrawFn) -> str:
         }
         if outcome == "refer":
             rule["authority"] = draw(st.sampled_from(ROLES))
+        # Guards fail closed by default; `skip` restores "definitely true" (DESIGN 2.3).
+        unknown = draw(st.sampled_from([None, "apply", "skip"]))
+        if unknown is not None:
+            rule["unknown"] = unknown
         rules.append(rule)
     denials = []
     for i in range(draw(st.integers(1, 4))):
@@ -113,9 +117,20 @@ def policies(draw: st.DrawFn) -> str:
             "outcome": outcome,
         }
         if outcome == "approve":
-            rule["remedy"] = draw(st.sampled_from(["refund", "store_credit", "exchange"]))
+            remedies = draw(
+                st.lists(
+                    st.sampled_from(["refund", "store_credit", "exchange"]),
+                    min_size=1,
+                    max_size=2,
+                    unique=True,
+                )
+            )
+            rule["remedy"] = remedies[0] if len(remedies) == 1 else remedies
             if draw(st.booleans()):
                 rule["authority"] = draw(st.sampled_from(ROLES))
+            fee = draw(st.sampled_from([None, "5", "item_price / 10", "request.amount"]))
+            if fee is not None:
+                rule["fee"] = fee
         else:
             denials.append(f"s{i}")
         rules.append(rule)

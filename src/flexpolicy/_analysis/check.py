@@ -24,6 +24,7 @@ from ..models import Situation
 from ..policy import Policy
 from .findings import Finding, Level, finding_at
 from .session import Session, conditions_hold, replay, simplify
+from .terms_check import term_findings
 
 
 class RuleChecks:
@@ -38,7 +39,7 @@ class RuleChecks:
         self.z = z
         self.matches: dict[str, Any] = {}
         for rule in self.ir.rules:
-            self.matches[rule.id] = self.enc.matches(rule.conditions)
+            self.matches[rule.id] = self.enc.applies(rule)
         self.lever_matches = {lv.id: self.enc.matches(lv.conditions) for lv in self.ir.levers}
 
     # -- literals ------------------------------------------------------------------
@@ -79,6 +80,7 @@ class RuleChecks:
             yield from self._flex(flex)
         for lever in self.ir.levers:
             yield from self._lever(lever)
+        yield from term_findings(self)
 
     def _never_decides(self, rule: Rule, earlier: list[Any]) -> Finding | None:
         answer = self.session.ask(self.yes(rule.id), *earlier)

@@ -62,6 +62,18 @@ class Encoder:
     def matches(self, conditions: tuple[Any, ...]) -> Any:
         return self.z.And(self.true, *(self.holds(x.expr) for x in conditions))
 
+    def applies(self, rule: Rule) -> Any:
+        """`rule` decides where it is reached: its conditions hold or, for a guard that
+        fails closed (DESIGN 2.3), none of them is definitely false."""
+        if not rule.fails_closed:
+            return self.matches(rule.conditions)
+        return self.not_ruled_out(rule.conditions)
+
+    def not_ruled_out(self, conditions: tuple[Any, ...]) -> Any:
+        """No condition is definitely false: each holds or is unknown."""
+        z = self.z
+        return z.And(self.true, *(z.Not(self.truth(x.expr).f) for x in conditions))
+
     def truth(self, expr: c.Expr) -> Truth:
         sym = self.expr(expr)
         if isinstance(sym, Truth):
@@ -467,7 +479,7 @@ class Encoder:
             result = _choose(z, self.matches(rule.conditions), settle(rule), result)
         for guard in reversed(self.ir.guards):
             decided = (z.IntVal(OUTCOME_CODES[guard.outcome], ctx), z.IntVal(index[guard.id], ctx))
-            result = _choose(z, self.matches(guard.conditions), decided, result)
+            result = _choose(z, self.applies(guard), decided, result)
         return result
 
 

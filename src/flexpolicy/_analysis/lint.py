@@ -34,6 +34,8 @@ def _expressions(ir: PolicyIR) -> Iterator[tuple[str, c.Expr]]:
             yield rule.id, condition.expr
         if rule.amount is not None:
             yield rule.id, rule.amount
+        if rule.fee is not None:
+            yield rule.id, rule.fee
         for template in _templates(rule.explain):
             for part in template.parts:
                 if isinstance(part, Placeholder):

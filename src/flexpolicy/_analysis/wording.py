@@ -181,6 +181,31 @@ def _quote(fragment: str) -> str:
     return "`" + " ".join(fragment.split()) + "`"
 
 
+# The short words that join an ordinary English compound with a hyphen: `non-refundable`,
+# `in-store`, `self-service`, `follow-up`, `add-on`, `drop-off`.
+_COMPOUND_PARTS = frozenset({
+    "non", "self", "re", "pre", "co", "anti", "post", "multi", "semi", "well", "ex",
+    "in", "out", "over", "under", "sub", "cross", "all", "half", "full", "up", "off",
+    "on", "back", "down", "free", "long", "short", "one", "two",
+})  # fmt: skip
+
+
+def ordinary_word(rule_id: str) -> bool:
+    """Whether a rule id reads as an ordinary word in a sentence, so naming it is no leak.
+
+    `refund`, `exchange` and `non-refundable` are words a customer reads every day; a
+    sentence that says them says nothing internal.  An id of several words joined by
+    hyphens or underscores (`loyal-store-fault`, `no_receipt_credit`), or with digits,
+    is a name only the policy uses.
+    """
+    if not rule_id.isascii() or any(ch.isdigit() or ch == "_" for ch in rule_id):
+        return False
+    parts = rule_id.lower().split("-")
+    if len(parts) == 1:
+        return True
+    return len(parts) == 2 and all(parts) and bool(_COMPOUND_PARTS.intersection(parts))
+
+
 def check_customer_text(
     text: str,
     *,
@@ -190,7 +215,8 @@ def check_customer_text(
 ) -> list[WordingIssue]:
     """Every wording problem in one customer-facing text, leaks and coercion by offset first.
 
-    `rule_ids` are the policy's rule ids (matched as whole ids, `-` and `_` included);
+    `rule_ids` are the policy's rule ids (matched as whole ids, `-` and `_` included; an
+    id that is an ordinary word, `refund` or `non-refundable`, is no leak: `ordinary_word`);
     `internal_terms` are extra phrases the store keeps internal, checked along with a
     built-in list of internal-score words (a trailing plural "s" is allowed).  Words inside
     `{...}` placeholders are not checked.  The readability issue, if any, comes last.
@@ -199,7 +225,8 @@ def check_customer_text(
     scan = _mask_placeholders(text).replace("\u2019", "'").replace("\u2018", "'")
     found: list[WordingIssue] = []
 
-    for start, end, rule_id in _matches(scan, _phrase_pattern(rule_ids, r"[\w-]")):
+    named = [rule_id for rule_id in rule_ids if not ordinary_word(rule_id)]
+    for start, end, rule_id in _matches(scan, _phrase_pattern(named, r"[\w-]")):
         found.append(
             WordingIssue(
                 "customer-text-leak",

@@ -28,15 +28,14 @@ from .._ir import (
     Rule,
     RuleKind,
 )
-from .._lang import checked as c
-from .._lang import types as t
-from .._lang.checker import check_text
 from ..errors import Problem
 from ..schema import DefaultSpec, LeverSpec, PolicySpec, RuleSpec
+from .._lang import types as t
 from .._lang.catalog import ATTRIBUTE_TYPES
 from .attributes import declared_attributes
 from .conditions import ConditionBuilder
 from .located import LoadedYaml, Path
+from .rule_terms import RuleTerms
 from .spec_errors import problems_from_validation
 
 RULE_KINDS = ("guard", "standard", "flex")
@@ -150,7 +149,7 @@ def _salvage(data: dict[str, Any], exc: ValidationError) -> PolicySpec | None:
         return None
 
 
-class _Builder(ConditionBuilder):
+class _Builder(RuleTerms):
     """Builds a policy: rules, default and levers on top of the shared condition checks."""
 
     def __init__(self, loaded: LoadedYaml, spec: PolicySpec, problems: list[Problem]) -> None:
@@ -253,25 +252,7 @@ class _Builder(ConditionBuilder):
         rule_id = spec.id if isinstance(spec, RuleSpec) else "default"
         before = len(self.problems)
         outcome = self._outcome(spec.outcome, kind, path, rule_id)
-        remedy = spec.remedy
-        if remedy is not None:
-            if outcome is not None and outcome != "approve":
-                self.report(
-                    "bad-remedy",
-                    f"a `{outcome}` has no remedy",
-                    (*path, "remedy"),
-                    "remove `remedy`, or make the outcome `approve`",
-                    rule_id,
-                )
-            elif remedy not in self.remedies:
-                self.report(
-                    "bad-remedy",
-                    f"unknown remedy `{remedy}`",
-                    (*path, "remedy"),
-                    did_you_mean(remedy, self.remedies)
-                    or "declare store-specific remedies under `remedies:`",
-                    rule_id,
-                )
+        remedies = self._remedies(spec.remedy, outcome, (*path, "remedy"), rule_id)
         authority = self._authority(spec.authority, outcome, path, rule_id)
         if isinstance(spec, RuleSpec):
             conditions = self._conditions(spec.when, (*path, "when"), rule_id)
@@ -297,7 +278,10 @@ class _Builder(ConditionBuilder):
         else:
             conditions, bends, title = (), (), None
         allow = self._allow(getattr(spec, "allow", None), path, rule_id)
-        amount = self._amount(spec.amount, (*path, "amount"), rule_id)
+        amount = self._amount(spec, outcome, path, rule_id)
+        fee = self._fee(spec, outcome, path, rule_id)
+        promises = self._promises(spec, outcome, path, rule_id)
+        unknown = self._unknown(spec, kind, path, rule_id)
         explain = self._explain(spec.explain, (*path, "explain"), rule_id)
         if len(self.problems) > before or outcome is None:
             return None
@@ -310,7 +294,7 @@ class _Builder(ConditionBuilder):
             position=position,
             conditions=conditions,
             outcome=outcome,  # type: ignore[arg-type]  # one of OUTCOMES_BY_KIND
-            remedy=remedy,
+            remedy=remedies[0] if remedies else None,
             authority=authority,
             authority_rank=rank,
             bends=bends,
@@ -319,6 +303,10 @@ class _Builder(ConditionBuilder):
             location=self.location(path),
             title=title,
             allow=allow,
+            remedies=remedies,
+            fee=fee,
+            promises=promises,
+            unknown=unknown,
         )
 
     def _outcome(self, outcome: str, kind: str, path: Path, rule_id: str) -> str | None:
@@ -365,29 +353,6 @@ class _Builder(ConditionBuilder):
                 rule_id,
             )
         return authority
-
-    def _amount(self, raw: Any, path: Path, rule_id: str) -> c.Expr | None:
-        if raw is None:
-            return None
-        if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-            return c.Const(t.MONEY, 0, 0, Decimal(raw))
-        checked = check_text(str(raw), self.scope, want_bool=False)
-        for problem in checked.problems:
-            self.report(
-                problem.code, problem.message, path, problem.hint, rule_id, offset=problem.start
-            )
-        if checked.expr is not None and not (
-            checked.expr.type.numeric or checked.expr.type.lenient
-        ):
-            self.report(
-                "type-mismatch",
-                f"`amount` must be a number, not {checked.expr.type.describe()}",
-                path,
-                "e.g. `amount: item_price` or `amount: min(request.amount, 50)`",
-                rule_id,
-            )
-            return None
-        return self.bounded(checked.expr, path, rule_id, "the amount")
 
     def _default(self) -> Rule:
         rule = self._rule(self.spec.default, "default", 0, ("default",))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from .._ir import Condition, Explain, Fact, Location, Placeholder, Template
 from .._lang import checked as c
 from .._lang import syntax as syn
 from .._lang import types as t
@@ -19,10 +20,9 @@ from .._lang.catalog import RESERVED
 from .._lang.checker import Scope, check_text
 from .._lang.lexer import ExprError
 from .._lang.parser import parse
-from .._ir import Condition, Explain, Fact, Location, Placeholder, Template
-from .templates import parse_template
-from .located import LoadedYaml, Path
 from ..errors import Problem
+from .located import LoadedYaml, Path
+from .templates import parse_template
 
 # How deep a condition, fact, amount or placeholder may nest once the facts it names
 # are written out (and its `all:`/`any:`/`not:` forms counted).  Every walker of the

@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
-from .._facts.numbers import MAX_DIGITS, MAX_WHOLE, in_range
 from .._diagnostics.quote import quoted
+from .._facts.numbers import MAX_DIGITS, MAX_WHOLE, in_range
 from ..errors import PolicyError, Problem
 
 MAX_BYTES = 1_000_000

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .._ir import Placeholder, Template
 from .._lang import checked as c
 from .._lang.catalog import RECORDS, ROOTS, attribute_is_internal
 from .._lang.checker import Scope, check_text
 from .._lang.lexer import ExprError
-from .._ir import Placeholder, Template
 
 
 def parse_template(

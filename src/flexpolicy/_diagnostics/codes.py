@@ -112,6 +112,9 @@ CODES: dict[str, Code] = _declare(
     Code("unknown-role", "build", "a role not on the authority ladder", also=("input",)),
     Code("bad-authority", "build", "`authority` on a denial"),
     Code("bad-bends", "build", "a flex rule that bends nothing it may bend"),
+    Code("bad-amount", "build", "`amount` on a denial or a referral (its money is a `fee`)"),
+    Code("bad-fee", "build", "`fee` on a referral"),
+    Code("bad-unknown", "build", "`unknown` on a rule that is no guard, or not apply/skip"),
     Code("unknown-bends", "build", "`bends` names a rule that does not exist"),
     Code("escalations-file", "build", "an escalations file loaded as a decision policy"),
     Code("unknown-finding", "build", "`allow` names no finding of `flexpolicy check`"),
@@ -170,6 +173,10 @@ CODES: dict[str, Code] = _declare(
     Code("customer-text-leak", "check", "customer text names a rule id or an internal score"),
     Code("coercive-wording", "check", "customer text reads as coercive"),
     Code("hard-to-read", "check", "customer text reads above plain-language grade level"),
+    Code("amount-over-price", "check", "an approval's own amount can exceed the item's total"),
+    Code(
+        "missing-skips-denial", "check", "a missing fact skips a denial and a later rule approves"
+    ),
     Code("analysis-incomplete", "check", "the solver could not settle a question in time"),
     # -- `flexpolicy verify` --------------------------------------------------------------
     Code("bad-property", "verify", "a property names no field it can be proved over"),
@@ -179,7 +186,12 @@ CODES: dict[str, Code] = _declare(
     Code("case-exists", "cases", "a case with the id already exists"),
     Code("out-of-order", "cases", "an event before the case was opened or its last event"),
     Code("case-resolved", "cases", "an event logged on a resolved case"),
-    Code("bad-promise", "cases", "a promise due before it was made", also=("cli",)),
+    Code(
+        "bad-promise",
+        "cases",
+        "a promise due before it was made, or a rule's `promise` that cannot be kept",
+        also=("cli", "build"),
+    ),
     Code("unknown-promise", "cases", "no promise of the case has the id"),
     Code("promise-kept", "cases", "the promise is already kept"),
     Code("bad-url", "cases", "a case book URL that cannot be opened"),

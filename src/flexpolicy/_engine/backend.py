@@ -38,6 +38,7 @@ from .context import Context, make_context
 from .interpreter import Evaluator
 from .native import Matcher, NativeBackend, compile_native
 from .semantics import STAGE_GUARD, Verdict, VerdictCache
+from .terms import due_date
 
 __all__ = [
     "ENGINES",
@@ -126,6 +127,25 @@ class CompiledPolicy(Generic[E]):
             return None
         return self.native.amounts[verdict.rule.id](*self.args(facts))
 
+    def fee(self, verdict: Verdict, facts: Records | Situation) -> Decimal | None:
+        """The fee of the rule the decision stands for (`fee:`), or None."""
+        found = self.native.fees.get(verdict.rule.id)
+        return None if found is None else found(*self.args(facts))
+
+    def promises(
+        self, verdict: Verdict, facts: Records | Situation
+    ) -> tuple[tuple[str, date], ...]:
+        """What an approval promises, each with its due date counted from `as_of`."""
+        promised = verdict.rule.promises
+        if not promised or verdict.outcome != "approve":
+            return ()
+        as_of = self.args(facts)[5]
+        holidays = getattr(self.ir, "holidays", ())  # `calendar.holidays`, where declared
+        return tuple(
+            (p.what, due_date(as_of, p.days, business=p.business, holidays=holidays))
+            for p in promised
+        )
+
     def largest_lever_cap(self, verdict: Verdict, facts: Records | Situation) -> Decimal | None:
         if verdict.stage == STAGE_GUARD:
             return None  # guarded requests get no gestures (as `levers`)
@@ -195,7 +215,18 @@ class ReferenceBackend:
                 r.position for r in rules if all(ev.truth(x.expr) is True for x in r.conditions)
             ]
 
-        return self._verdicts.fold(matched(ir.guards), matched(ir.standard), matched(ir.flex), rank)
+        def applied(guards: tuple[Rule, ...]) -> list[int]:
+            # A guard that fails closed applies unless a condition is definitely false.
+            return [
+                g.position
+                for g in guards
+                if all(
+                    (ev.truth(x.expr) is not False) if g.fails_closed else ev.truth(x.expr) is True
+                    for x in g.conditions
+                )
+            ]
+
+        return self._verdicts.fold(applied(ir.guards), matched(ir.standard), matched(ir.flex), rank)
 
 
 def compile_policy(ir: PolicyIR, engine: str, explainer: Explainer[E]) -> CompiledPolicy[E]:

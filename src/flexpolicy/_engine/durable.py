@@ -69,6 +69,7 @@ def _import_durable() -> Any:
 class _RuleRef:
     stage: int  # 0 guard, 1 standard, 2 flex
     position: int
+    ruled_out: bool = False  # the rule fires when a fail-closed guard cannot apply
 
 
 class DurableBackend:
@@ -116,9 +117,13 @@ class DurableBackend:
         for stage, rules in enumerate((ir.guards, ir.standard, ir.flex)):
             for rule in rules:
                 before = len(compiler.problems)
+                # A guard that fails closed applies unless its conditions are definitely
+                # false: the durable rule says when it is ruled out (`x`), and a guard
+                # whose `x` rule did not fire applies.
+                closed = rule.fails_closed
                 try:
                     condition = compiler.truth(
-                        c.And(t.BOOL, 0, 0, tuple(x.expr for x in rule.conditions)), True
+                        c.And(t.BOOL, 0, 0, tuple(x.expr for x in rule.conditions)), not closed
                     )
                 except TooComplexError:
                     message = (
@@ -127,8 +132,8 @@ class DurableBackend:
                     )
                     raise PolicyError(_problems(rule, [message])) from None
                 problems.extend(_problems(rule, compiler.problems[before:]))
-                name = f"{'gsf'[stage]}{rule.position}"
-                self._refs[name] = _RuleRef(stage, rule.position)
+                name = f"{'x' if closed else 'gsf'[stage]}{rule.position}"
+                self._refs[name] = _RuleRef(stage, rule.position, ruled_out=closed)
                 definition[name] = {"all": [{"m": condition}], "run": self._action(name)}
         if problems:
             raise PolicyError(problems)
@@ -140,6 +145,8 @@ class DurableBackend:
         self._members = dict(compiler.member_exprs)
         self._ruleset = f"flexpolicy.{ir.id}"
         self._definition = definition
+        # The guards that fail closed: each applies unless its `x` rule fired.
+        self._closed = frozenset(g.position for g in ir.guards if g.fails_closed)
         self._hits: list[str] = []
         self._errors: list[BaseException] = []
         self._lock = threading.Lock()
@@ -243,10 +250,15 @@ class DurableBackend:
         if "always" not in hits:
             raise EngineError("durable-rules did not fire the rule every fact matches")
         matched: tuple[list[int], list[int], list[int]] = ([], [], [])
+        ruled_out: set[int] = set()
         for hit in hits:
             if hit != "always":
                 ref = self._refs[hit]
-                matched[ref.stage].append(ref.position)
+                if ref.ruled_out:
+                    ruled_out.add(ref.position)
+                else:
+                    matched[ref.stage].append(ref.position)
+        matched[0].extend(self._closed - ruled_out)
         return matched
 
 

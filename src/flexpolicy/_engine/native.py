@@ -7,12 +7,13 @@ models, a temporary we made, or a constant we put in the function's globals
 run with empty `__builtins__`.
 
 The matcher answers with the decision's `Verdict`, testing rules in the order
-the decision semantics need: the first matching guard; else the first matching
-standard rule (or the default) and, if that denies, every flex rule that bends
-it.  Verdicts without a flex rule are constants indexed by the actor's rank, so
-the common decision allocates nothing; a denial that flex rules bend goes
-through `VerdictCache`.  Null checks are emitted only where the type checker
-says a value may be missing.
+the decision semantics need: the first guard that applies (a guard that fails
+closed tests `is not False` where a standard rule tests `is True`: the same
+cost); else the first matching standard rule (or the default) and, if that
+denies, every flex rule that bends it.  Verdicts without a flex rule are
+constants indexed by the actor's rank, so the common decision allocates
+nothing; a denial that flex rules bend goes through `VerdictCache`.  Null
+checks are emitted only where the type checker says a value may be missing.
 
 Built-in and policy facts (and the line item) are *slots*, computed at most
 once per call.  A fact built on others names their slots instead of nesting
@@ -29,9 +30,10 @@ their one-pass loop by `break` with the denial to bend; a slot computed on some
 of the paths to a `break` only is tested against `_U` there.
 
 So the code of a fact appears once in each generated function (the matcher, the
-lever cap, each explicit `amount:`), and the source grows linearly with the
-policy; it is capped all the same (`MAX_SOURCE`, `too-complex`), and CPython
-refusing it is the same error.
+lever cap, each explicit `amount:` and `fee:`; an approval without `amount:` calls
+`terms.default_amount`, with its fee's function when it has one), and the
+source grows linearly with the policy; it is capped all the same (`MAX_SOURCE`,
+`too-complex`), and CPython refusing it is the same error.
 
 Fields of a record the policy reads more than once are read from the model's
 `__dict__`: a pydantic model defines `__getattr__`, which keeps CPython from
@@ -57,6 +59,7 @@ from .._lang import types as t
 from .._lang.catalog import ATTRIBUTE_KINDS, RECORDS, ROOTS
 from ..errors import PolicyError
 from .semantics import STAGE_DEFAULT, STAGE_GUARD, STAGE_STANDARD, Verdict, VerdictCache
+from .terms import default_amount
 
 # match(request, customer, transaction, actor, case, as_of, rank) -> Verdict
 Matcher = Callable[..., Verdict]
@@ -94,6 +97,8 @@ class NativeBackend:
     # amounts[rule id](<PARAMS>) -> what an approval under that rule stands for
     amounts: dict[str, Callable[..., Decimal | None]]
     source: str
+    # fees[rule id](<PARAMS>) -> the fee of a rule that has one (`fee:`)
+    fees: dict[str, Callable[..., Decimal | None]]
 
 
 class _Function:
@@ -133,6 +138,7 @@ class _Generator:
             "_total": rt.transaction_total,
             "_verdict": verdicts.get,
             "_Decimal": Decimal,
+            "_default_amount": default_amount,
         }
         self._const_ids: dict[tuple[type, Any], str] = {}
         self._temps = 0
@@ -400,6 +406,17 @@ class _Generator:
             parts.append(f"({code} is True)" if condition.expr.type.nullable else code)
         return " and ".join(parts)
 
+    def applies(self, rule: Rule) -> str:
+        """Code that is truthy when `rule` applies: its conditions are definitely true, or,
+        for a guard that fails closed, none of them is definitely false (DESIGN 2.3)."""
+        if not rule.fails_closed or not rule.conditions:
+            return self.truth(rule.conditions)
+        parts: list[str] = []
+        for condition in rule.conditions:
+            code = self.expr(condition.expr)
+            parts.append(f"({code} is not False)" if condition.expr.type.nullable else code)
+        return " and ".join(parts)
+
     # -- the functions ----------------------------------------------------------
     def _define(self, name: str) -> str:
         """The current function as source: its `__dict__` reads and `_U` slots, then its body."""
@@ -436,21 +453,21 @@ class _Generator:
         fn.emit("return _best")
         return self._define("_lever_cap")
 
-    def amount(self, rule: Rule | None, name: str) -> str:
-        """What an approval under `rule` stands for: its `amount`, else the request's, else
-        the item's price (as `Evaluation.amount`); `rule` None: the latter, for every
-        rule without an `amount:`."""
-        fn = self.fn
-        if rule is not None and rule.amount is not None:
-            value = self.expr(rule.amount)
-            if rule.amount.type.kind is t.Kind.ANY:
-                # A store attribute: known to be a number only when it is read.
-                fn.emit(f"return _money({value})")
-                return self._define(name)
+    def money(self, expr: c.Expr, name: str) -> str:
+        """A function of the facts giving `expr` (an `amount:` or a `fee:`) as a Decimal."""
+        value = self.expr(expr)
+        if expr.type.kind is t.Kind.ANY:
+            # A store attribute: known to be a number only when it is read.
+            self.fn.emit(f"return _money({value})")
         else:
-            tmp, price = self.temp(), self._builtin("item_price")
-            value = f"({tmp} if ({tmp} := request.amount) is not None else {price})"
-        fn.emit(f"return None if (_v := {value}) is None else _Decimal(_v)")
+            self.fn.emit(f"return None if (_v := {value}) is None else _Decimal(_v)")
+        return self._define(name)
+
+    def default_amount(self, fee: str | None, name: str) -> str:
+        """What an approval without `amount:` stands for (`terms.default_amount`), net of
+        the fee that function `fee` computes (None: no fee)."""
+        charged = "None" if fee is None else f"{fee}({', '.join(PARAMS)})"
+        self.fn.emit(f"return _default_amount(request, {self._item()}, {charged})")
         return self._define(name)
 
     def function(self) -> str:
@@ -461,7 +478,7 @@ class _Generator:
         """
         ir, fn = self.ir, self.fn
         for rule in ir.guards:
-            truth = self.truth(rule.conditions)
+            truth = self.applies(rule)
             fn.emit(f"if {truth}:")
             fn.emit(f"    return {self._by_rank(STAGE_GUARD, rule)}[rank]")
         decided = [(STAGE_STANDARD, rule) for rule in ir.standard]
@@ -518,14 +535,7 @@ def compile_native(ir: PolicyIR, verdicts: VerdictCache) -> NativeBackend:
     """Generate, compile and load the matcher, lever cap and amounts of one policy."""
     generator = _Generator(ir, verdicts)
     sources = [generator.function(), generator.lever_cap()]
-    granting = [r for r in (*ir.standard, *ir.flex, ir.default) if r.outcome == "approve"]
-    names: dict[str, str] = {}
-    if any(rule.amount is None for rule in granting):
-        sources.append(generator.amount(None, "_amount"))
-    for i, rule in enumerate(granting):
-        names[rule.id] = "_amount" if rule.amount is None else f"_amount_{i}"
-        if rule.amount is not None:
-            sources.append(generator.amount(rule, names[rule.id]))
+    names, fee_names = _money_functions(generator, ir, sources)
     source = "\n".join(sources)
     namespace = generator.namespace
     _load(source, ir, namespace)
@@ -534,7 +544,34 @@ def compile_native(ir: PolicyIR, verdicts: VerdictCache) -> NativeBackend:
         namespace["_lever_cap"],
         {rule_id: namespace[name] for rule_id, name in names.items()},
         source,
+        {rule_id: namespace[name] for rule_id, name in fee_names.items()},
     )
+
+
+def _money_functions(
+    generator: _Generator, ir: PolicyIR, sources: list[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The amount function of every approving rule and the fee function of every rule
+    with a fee, as names of generated functions (appended to `sources`)."""
+    fees: dict[str, str] = {}
+    for i, rule in enumerate((*ir.guards, *ir.standard, *ir.flex, ir.default)):
+        if rule.fee is not None:
+            fees[rule.id] = f"_fee_{i}"
+            sources.append(generator.money(rule.fee, fees[rule.id]))
+    granting = [r for r in (*ir.standard, *ir.flex, ir.default) if r.outcome == "approve"]
+    names: dict[str, str] = {}
+    if any(rule.amount is None and rule.fee is None for rule in granting):
+        sources.append(generator.default_amount(None, "_amount"))
+    for i, rule in enumerate(granting):
+        if rule.amount is not None:
+            names[rule.id] = f"_amount_{i}"
+            sources.append(generator.money(rule.amount, names[rule.id]))
+        elif rule.fee is not None:
+            names[rule.id] = f"_amount_{i}"
+            sources.append(generator.default_amount(fees[rule.id], names[rule.id]))
+        else:
+            names[rule.id] = "_amount"
+    return names, fees
 
 
 def _load(source: str, ir: PolicyIR, namespace: dict[str, Any]) -> None:

@@ -3,14 +3,18 @@
 Back ends only say *which rules match*; this module alone turns that into an
 outcome, so every back end decides by exactly the same rules:
 
-1. the first matching guard decides (`deny` or `refer`), never bent;
+1. the first guard that applies decides (`deny` or `refer`), never bent; a
+   guard *applies* when its conditions are definitely true or, since guards fail
+   closed by default (DESIGN 2.3), when none of them is definitely false
+   (`unknown: skip` on a guard asks for "definitely true" again);
 2. else the first matching standard rule, or the default;
 3. a denial may be bent by a matching flex rule: prefer one the actor may
    grant, then the lowest authority, then file order;
 4. an approval above the actor's role becomes `refer` to the role that may
    grant it, keeping the rule, remedy and exception it stands for.
 
-`fold` is steps 1-3 for a back end that reports every rule that matched (the
+`fold` is steps 1-3 for a back end that reports every rule that matched - and
+every guard that applied - (the
 durable adapter, the reference matcher); the native one tests the rules in that
 order and stops early, so it names the same key without collecting matches.
 `resolve` is steps 3-4, from that key and the actor's rank to the `Verdict`.
@@ -55,6 +59,14 @@ class Verdict:
             return None
         return self.rule.remedy
 
+    @property
+    def remedies(self) -> tuple[str, ...]:
+        """Every remedy the customer may choose from; the first is `remedy`."""
+        if self.outcome == "deny" or self.stage == STAGE_GUARD:
+            return ()
+        rule = self.rule
+        return rule.remedies or (() if rule.remedy is None else (rule.remedy,))
+
 
 class VerdictCache:
     """Verdicts depend only on (stage, index, flex matches, rank): a small, finite set.
@@ -92,7 +104,9 @@ def fold(
 ) -> tuple[int, int, tuple[int, ...]]:
     """What decides, given every rule that matched: a verdict's key, less the rank.
 
-    The first matching guard; else the first matching standard rule, or the
+    `guards` are the guards that *applied* (matched, or failed closed: each back
+    end works that out, as `Rule.fails_closed` says).  The first of them; else the
+    first matching standard rule, or the
     default; and if that denies, every matching flex rule that bends it, in file
     order (repeats are ignored: durable-rules fires a rule once per `$or` branch).
     """

@@ -20,7 +20,7 @@ from .._engine.context import Context
 from .._engine.semantics import Verdict
 from .._ir import PolicyIR
 from ..decision import Alternative, Lever, Rationale, RuleTrace
-from . import counterfactual, levers, rationale, redecide, trace
+from . import counterfactual, levers, missing, rationale, redecide, trace
 from .cache import ExplainCache
 from .counterfactual import Candidate
 from .phrases import Phrases
@@ -85,5 +85,15 @@ class Evaluation:
     def levers(self) -> list[Lever]:
         return levers.levers(self.record, self.phrases)
 
+    def missing(self) -> tuple[str, ...]:
+        return missing.missing(self.record)
+
     def rationale(self, decision: Decision) -> Rationale:
-        return rationale.rationale(self.record, self.phrases, decision.amount, self.ranked)
+        return rationale.rationale(
+            self.record,
+            self.phrases,
+            decision.amount,
+            self.ranked,
+            fee=decision.fee,
+            promises=[(p.what, p.due) for p in decision.promises],
+        )

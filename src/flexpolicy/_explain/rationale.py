@@ -11,6 +11,7 @@ without solving or re-deciding them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
 
 from .._build.templates import render
@@ -22,6 +23,7 @@ from .counterfactual import Candidate
 from .outputs import made
 from .phrases import Phrases
 from .record import Record
+from .terms import with_terms
 
 
 def clause(text: str) -> str:
@@ -70,6 +72,9 @@ def rationale(
     phrases: Phrases,
     amount: Decimal | None,
     ranked: Callable[[], list[Candidate]],
+    *,
+    fee: Decimal | None = None,
+    promises: Sequence[tuple[str, date]] = (),
 ) -> Rationale:
     v = record.verdict
     rule = v.rule
@@ -101,6 +106,9 @@ def rationale(
         )
         offer = customer_reason if customer_template else f"We can offer you {what}."
         customer = f"{sentence(offer)} A {role} will confirm this with you."
+    elif record.stage == STAGE_GUARD and not record.holds(rule.conditions):
+        unknown = clause(reasons(phrases, None, record.unmet(rule.conditions), "staff"))
+        staff, customer = _failed_closed(rule, v.outcome, v.required_role, unknown)
     elif v.outcome == "refer":
         role = w.role_words(v.required_role or "")
         staff = f"Refer to a {role} under rule `{rule.id}`: {staff_reason}"
@@ -118,7 +126,42 @@ def rationale(
             from_template=customer_template is not None,
             candidates=ranked(),
         )
-    return made(Rationale, {"staff": sentence(staff), "customer": sentence(customer)})
+    staff, customer = sentence(staff), sentence(customer)
+    if fee is not None or len(v.remedies) > 1 or promises:
+        staff, customer = (
+            with_terms(
+                text,
+                outcome=v.outcome,
+                fee=fee,
+                remedies=v.remedies,
+                promises=promises,
+                audience=audience,
+            )
+            for text, audience in _voices(staff, customer)
+        )
+    return made(Rationale, {"staff": staff, "customer": customer})
+
+
+def _voices(staff: str, customer: str) -> tuple[tuple[str, w.Audience], ...]:
+    return ((staff, "staff"), (customer, "customer"))
+
+
+def _failed_closed(
+    rule: Rule, outcome: str, role: str | None, staff_reason: str
+) -> tuple[str, str]:
+    """A guard that applied because it could not be ruled out (DESIGN 2.3): staff learn
+    what is missing; the customer is asked for more, not told a rule they may not meet."""
+    verb = "Deny" if outcome == "deny" else f"Refer to a {w.role_words(role or '')}"
+    staff = (
+        f"{verb} under rule `{rule.id}`, which applies while it cannot be ruled out: "
+        f"{staff_reason}. Find out the missing facts and decide again"
+    )
+    customer = (
+        "We can't approve this request yet. We need a few more details from you first."
+        if outcome == "deny"
+        else "We need a few more details, so a colleague will look at your request."
+    )
+    return staff, customer
 
 
 def _now(phrases: Phrases, condition: Condition) -> str:

@@ -43,9 +43,21 @@ def rule_trace(seen: RuleSeen, phrases: Phrases) -> RuleTrace:
             "kind": seen.kind,
             "matched": seen.matched,
             "conditions": conditions,
-            "note": NOTES[seen.kind] if seen.decides else None,
+            "note": _note(seen),
         },
     )
+
+
+# A guard that decided without matching: it failed closed on an unknown condition.
+FAILED_CLOSED = "applies: it cannot be ruled out while a fact it reads is missing"
+
+
+def _note(seen: RuleSeen) -> str | None:
+    if not seen.decides:
+        return None
+    if seen.kind == "guard" and not seen.matched:
+        return FAILED_CLOSED
+    return NOTES[seen.kind]
 
 
 def trace(record: Record, phrases: Phrases) -> list[RuleTrace]:

@@ -41,7 +41,7 @@ from ._common import (
     situations,
     stdout_console,
 )
-from ._render import decision_panel, demo_table, headline, plain, printable
+from ._render import decision_panel, demo_table, headline, plain, printable, terms_rows
 
 commands = typer.Typer()
 
@@ -108,6 +108,8 @@ def _explanation(decision: Decision, situation: Situation) -> Panel:
     summary.add_row("decision", headline(decision))
     bent = f" (bends {', '.join(decision.bends)})" if decision.bends else ""
     summary.add_row("rule", decision.rule_id + bent)
+    for row in terms_rows(decision):
+        summary.add_row(*row)
     summary.add_row("for staff", decision.rationale.staff)
     summary.add_row("for customer", decision.rationale.customer)
     parts.append(summary)

@@ -107,6 +107,23 @@ def headline(decision: Decision) -> Text:
     return text
 
 
+def terms_rows(decision: Decision) -> list[tuple[str, str]]:
+    """The decision's terms (DESIGN 2.3), one row each: fee, the choice, promises, missing."""
+    rows: list[tuple[str, str]] = []
+    if decision.fee is not None:
+        rows.append(("fee", money(decision.fee)))
+    if len(decision.remedies) > 1:
+        choice = ", ".join(printable(remedy_words(r), newlines=False) for r in decision.remedies)
+        rows.append(("customer chooses", choice))
+    rows.extend(
+        ("promise", f"{printable(p.what, newlines=False)}, by {p.due.isoformat()}")
+        for p in decision.promises
+    )
+    if decision.missing:
+        rows.append(("missing facts", ", ".join(decision.missing)))
+    return rows
+
+
 def decision_panel(decision: Decision, situation: Situation) -> Panel:
     body = Table.grid(padding=(0, 2))
     body.add_column(style="bold", no_wrap=True)
@@ -116,6 +133,8 @@ def decision_panel(decision: Decision, situation: Situation) -> Panel:
         "rule",
         f"{decision.rule_id}" + (f" (bends {', '.join(decision.bends)})" if decision.bends else ""),
     )
+    for row in terms_rows(decision):
+        body.add_row(*row)
     body.add_row("for staff", decision.rationale.staff)
     body.add_row("for customer", decision.rationale.customer)
     for alternative in decision.alternatives:
