@@ -21,6 +21,7 @@ from .calls import CallChecks
 from .catalog import BUILTINS, FUNCTIONS, HIDDEN, RECORDS, ROOTS
 from .lexer import ExprError
 from .parser import parse
+from .values import Calendar, ParamMap
 
 
 def type_of_value(value: Any) -> t.Type:
@@ -35,6 +36,12 @@ def type_of_value(value: Any) -> t.Type:
         return t.STR
     if isinstance(value, date):
         return t.DATE
+    if isinstance(value, ParamMap):
+        kinds = [type_of_value(v) for v in value.values()]
+        elem = kinds[0] if kinds else t.INT
+        for other in kinds[1:]:
+            elem = t.wider_numeric(elem, other) if elem.numeric and other.numeric else elem
+        return t.map_of(elem)
     if isinstance(value, list | tuple):
         elems = [type_of_value(v) for v in value]
         elem = elems[0] if elems else t.STR
@@ -58,6 +65,7 @@ class Scope:
     used: set[str] = field(default_factory=set)
     fact_expr: Callable[[str], c.Expr | None] = lambda _name: None
     roots: frozenset[str] | None = None  # the roots and built-ins a file may read (None: all)
+    calendar: Calendar = field(default_factory=Calendar)  # for `business_days_between`
 
 
 @dataclass(slots=True)
@@ -99,6 +107,9 @@ class _Checker(CallChecks):
     def error(self, code: str, message: str, at: int, hint: str | None = None) -> c.Expr:
         self.problems.append(ExprError(code, message, at, hint))
         return c.Const(t.ERROR, at, at, None)
+
+    def _calendar(self) -> Calendar:
+        return self.scope.calendar
 
     def require_bool(self, expr: c.Expr, what: str) -> c.Expr:
         """`expr` as a condition; a store attribute counts only when it is true/false.
@@ -153,6 +164,8 @@ class _Checker(CallChecks):
                 return self._arith(node)
             case s.Compare():
                 return self._compare(node)
+            case s.If():
+                return self._if(node)
         return self.error("expression-syntax", "unsupported expression", node.start)
 
     # -- names ------------------------------------------------------------------
@@ -303,6 +316,15 @@ class _Checker(CallChecks):
             spans = tuple((i.start, i.end) for i in checked)
             return c.Const(t.list_of(elem), node.start, node.end, values, spans=spans)
         return c.ListExpr(t.list_of(elem), node.start, node.end, checked)
+
+    def _if(self, node: s.If) -> c.Expr:
+        cond = self.require_bool(self.check(node.cond), "the condition of `if`")
+        then, other = self.check(node.then), self.check(node.other)
+        result = self.branches_type(then, other, "`if`")
+        if result is None:
+            return c.Const(t.ERROR, node.start, node.end, None)
+        nullable = result.nullable or cond.type.nullable
+        return c.If(result.maybe(nullable), node.start, node.end, cond, then, other)
 
     def _negate(self, node: s.Node, inner: c.Expr) -> c.Expr:
         if inner.type.lenient:
