@@ -33,8 +33,10 @@ from .._lang import types as t
 from .._lang.checker import check_text
 from ..errors import Problem
 from ..schema import DefaultSpec, LeverSpec, PolicySpec, RuleSpec
+from .._lang.values import Calendar
 from .conditions import ConditionBuilder
 from .located import LoadedYaml, Path
+from .params import map_params
 from .spec_errors import problems_from_validation
 
 RULE_KINDS = ("guard", "standard", "flex")
@@ -152,7 +154,12 @@ class _Builder(ConditionBuilder):
     """Builds a policy: rules, default and levers on top of the shared condition checks."""
 
     def __init__(self, loaded: LoadedYaml, spec: PolicySpec, problems: list[Problem]) -> None:
-        super().__init__(loaded, problems, dict(spec.params), dict(spec.facts))
+        # Map params frozen (`params.map_params`), the calendar in scope (issue 16).
+        self.params_ir = map_params(loaded, dict(spec.params), problems)
+        super().__init__(loaded, problems, self.params_ir, dict(spec.facts))
+        self.scope.calendar = Calendar(
+            frozenset(spec.calendar.holidays), frozenset(spec.calendar.weekend)
+        )
         self.spec = spec
         self.roles: tuple[str, ...] = tuple(spec.roles)
         self.rank = {role: i for i, role in enumerate(self.roles)}
@@ -180,7 +187,7 @@ class _Builder(ConditionBuilder):
             applies_to=tuple(spec.applies_to),
             roles=self.roles,
             remedies=self.remedies,
-            params=dict(spec.params),
+            params=dict(self.params_ir),
             facts=self.facts,
             guards=guards,
             standard=standard,

@@ -21,6 +21,7 @@ from .._engine.semantics import OUTCOME_RANK, STAGE_GUARD, STAGE_STANDARD
 from .._facts.jsonvalue import to_json_mapping
 from .._ir import Condition, Rule
 from .._lang import checked as c
+from .._lang import runtime as rt
 from .._lang import types as t
 from .._lang.ops import NEGATE, constant_right
 from ..decision import Alternative, Requirement
@@ -199,6 +200,40 @@ def solve(expr: c.Expr, record: Record, *, want: bool) -> Changes | None:
         case c.Cmp():
             wanted = expr.op if want else NEGATE[expr.op]
             return _solve_compare(wanted, expr.left, expr.right, record)
+        case c.If(cond=cond, then=then, other=other):
+            # The branch taken, made to come out `want`; else the other branch, with the
+            # condition turned round to take it.
+            taken = record.truth(cond)
+            if taken is not None:
+                here = solve(then if taken else other, record, want=want)
+                if here is not None:
+                    return here
+            there = then if taken is False else other
+            return _merge(solve(cond, record, want=taken is False), solve(there, record, want=want))
+    return None
+
+
+def _by_key(op: str, left: c.Expr, right: c.Expr, record: Record) -> Changes | None:
+    """`left op lookup(map, key, default)` made to hold by another key: "if the
+    membership were plus" (the first key, in the map's order, whose value does)."""
+    seen: set[str] = set()
+    while True:  # through facts, and the branch an `if` took
+        if isinstance(right, c.FactRef) and right.name not in seen:
+            seen.add(right.name)
+            right = record.facts[right.name].expr
+        elif isinstance(right, c.If) and record.truth(right.cond) is not None:
+            right = right.then if record.truth(right.cond) else right.other
+        else:
+            break
+    if not (isinstance(right, c.Call) and right.func == "lookup"):
+        return None
+    table, key, _ = right.args
+    subject = record.value(left)
+    if not isinstance(table, c.Const) or not isinstance(key, c.Field) or subject is None:
+        return None
+    for name, value in table.value.items():
+        if rt.compare(op, subject, value) is True:
+            return _assign(key, name, record)
     return None
 
 
@@ -220,6 +255,9 @@ def _solve_compare(op: str, left: c.Expr, right: c.Expr, record: Record) -> Chan
         spare = [x for x in choices if x not in options]
         return _target(left, spare[0], record) if spare else None
     op, left, right = constant_right(op, left, right)
+    by_key = _by_key(op, left, right, record)
+    if by_key is not None:
+        return by_key
     if not isinstance(right, c.Const) and not isinstance(right, c.Builtin | c.Field | c.FactRef):
         return None
     limit = record.value(right)
