@@ -3,16 +3,9 @@ and the policy calendar, decided alike by every back end and checked at load tim
 
 from __future__ import annotations
 
-import calendar as _cal
-from datetime import date, timedelta
-
-import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import flexpolicy
-from flexpolicy._lang import dates
-from flexpolicy._lang.values import Calendar
 from tests.support.backends import verdicts
 from tests.support.strategies import threshold_situations
 
@@ -71,8 +64,6 @@ def test_every_back_end_decides_the_new_constructs_alike() -> None:
     def check(situation: flexpolicy.Situation) -> None:
         found = verdicts(durable, situation)
         assert all(v is found["reference"] for v in found.values()), found
-        assert native.decide_situation(situation).key() == durable.decide_situation(
-            situation
-        ).key()
+        assert native.decide_situation(situation).key() == durable.decide_situation(situation).key()
 
     check()

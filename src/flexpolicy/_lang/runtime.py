@@ -212,13 +212,6 @@ _DATE_PARTS: dict[str, Callable[[date], int]] = {
 }
 
 
-def if_then(cond: Any, then: Any, other: Any) -> Any:
-    """`if cond then then else other` on values already computed (unknown `cond`: unknown)."""
-    if cond is None:
-        return None
-    return then if cond is True else other
-
-
 def kleene_and(values: Iterable[bool | None]) -> bool | None:
     unknown = False
     for value in values:
