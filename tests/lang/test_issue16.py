@@ -3,9 +3,16 @@ and the policy calendar, decided alike by every back end and checked at load tim
 
 from __future__ import annotations
 
+import calendar as _cal
+from datetime import date, timedelta
+
+import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import flexpolicy
+from flexpolicy._lang import dates
+from flexpolicy._lang.values import Calendar
 from tests.support.backends import verdicts
 from tests.support.strategies import threshold_situations
 
@@ -67,3 +74,142 @@ def test_every_back_end_decides_the_new_constructs_alike() -> None:
         assert native.decide_situation(situation).key() == durable.decide_situation(situation).key()
 
     check()
+
+
+# -- properties of the date functions, against day-by-day models ----------------------
+
+DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
+MONTH_DAYS = st.integers(1, 12).flatmap(
+    lambda m: st.integers(1, _cal.monthrange(2024, m)[1]).map(lambda d: f"{m:02d}-{d:02d}")
+)
+
+
+def _season_model(day: date, start: str, end: str) -> bool:
+    """Walk each season that may hold `day` (the one starting last year, this year's),
+    day by day from its first day to its last (next year's when the season wraps)."""
+    first, last = dates.month_day(start), dates.month_day(end)
+    assert first is not None
+    assert last is not None
+    for year in (day.year - 1, day.year):
+        current = dates.on_day(year, first)
+        stop = dates.on_day(year + (1 if first > last else 0), last)
+        while current <= stop:
+            if current == day:
+                return True
+            current += timedelta(days=1)
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(DAYS, MONTH_DAYS, MONTH_DAYS)
+def test_in_season_is_the_walk_from_start_to_end(day: date, start: str, end: str) -> None:
+    assert dates.in_season(day, start, end) is _season_model(day, start, end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DAYS, MONTH_DAYS)
+def test_next_date_is_on_or_after_and_within_a_year(day: date, md: str) -> None:
+    found = dates.next_date(day, md)
+    assert found is not None
+    assert day <= found < date(day.year + 1, 12, 31)
+    assert (found - day).days <= 366
+    wanted = dates.month_day(md)
+    assert wanted is not None
+    assert found == dates.on_day(found.year, wanted)
+    # nothing between `day` and `found` is such a day
+    assert all(
+        d != dates.on_day(d.year, wanted)
+        for d in (day + timedelta(n) for n in range((found - day).days))
+    )
+
+
+HOLIDAYS = st.frozensets(
+    st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)), max_size=8
+)
+WEEKENDS = st.frozensets(st.integers(1, 7), max_size=6)
+NEAR = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(NEAR, NEAR, HOLIDAYS, WEEKENDS)
+def test_business_days_count_day_by_day(
+    a: date, b: date, holidays: frozenset[date], weekend: frozenset[int]
+) -> None:
+    cal = Calendar(holidays, weekend)
+    low, high = min(a, b), max(a, b)
+    count = sum(
+        1
+        for n in range(1, (high - low).days + 1)
+        if (d := low + timedelta(n)).isoweekday() not in weekend and d not in holidays
+    )
+    assert dates.business_days_between(a, b, cal) == (count if a <= b else -count)
+
+
+# -- load-time errors, located -------------------------------------------------------------
+
+BASE = """policy: p
+version: 1
+applies_to: [return]
+roles: [associate]
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "line"),
+    [
+        pytest.param("params:\n  w: {a: 1, b: x}\n", "bad-map-param", 6, id="mixed-values"),
+        pytest.param("params:\n  w: {a: {b: 1}}\n", "bad-map-param", 6, id="nested-map"),
+        pytest.param("params:\n  w: {a: [1]}\n", "bad-map-param", 6, id="list-value"),
+        pytest.param("params:\n  w: {}\n", "bad-map-param", 6, id="empty-map"),
+        pytest.param("params:\n  w: {Plus: 1, plus: 2}\n", "bad-map-param", 6, id="same-label"),
+        pytest.param(
+            "rules:\n  - id: r\n    when: in_season(today, '02-30', '03-01')\n"
+            "    outcome: approve\n",
+            "bad-month-day",
+            7,
+            id="feb-30",
+        ),
+        pytest.param("calendar: {weekend: [8]}\n", "bad-value", 5, id="weekend-8"),
+        pytest.param("calendar: {holidays: [soon]}\n", "bad-value", 5, id="holiday-not-a-date"),
+    ],
+)
+def test_bad_maps_and_month_days_are_located(extra: str, code: str, line: int) -> None:
+    with pytest.raises(flexpolicy.PolicyError) as caught:
+        flexpolicy.Policy.from_yaml(BASE + extra, file="p.yaml")
+    found = [(p.code, p.line) for p in caught.value.problems]
+    assert (code, line) in found, found
+
+
+def test_a_map_param_is_read_only_through_lookup() -> None:
+    text = BASE + "params:\n  w: {a: 1}\nrules:\n  - id: r\n    when: w > 1\n    outcome: approve\n"
+    with pytest.raises(flexpolicy.PolicyError) as caught:
+        flexpolicy.Policy.from_yaml(text, file="p.yaml")
+    assert [p.code for p in caught.value.problems] == ["type-mismatch"]
+
+
+def test_the_calendar_travels_with_its_policy() -> None:
+    """Two policies with different holidays decide side by side: no shared state."""
+    rule = (
+        "rules:\n  - id: r\n"
+        "    when: business_days_between(date('2026-12-24'), today) >= 2\n"
+        "    outcome: approve\ndefault: {outcome: deny}\n"
+    )
+    plain = flexpolicy.Policy.from_yaml(BASE + rule)
+    festive = flexpolicy.Policy.from_yaml(
+        BASE + "calendar: {holidays: [2026-12-25, 2026-12-28]}\n" + rule
+    )
+    situation = _situations(plain)[0].model_copy(update={"as_of": date(2026, 12, 28)})
+    assert plain.decide_situation(situation).outcome == "approve"  # Friday 25th, Monday 28th
+    assert festive.decide_situation(situation).outcome == "deny"  # both holidays
+
+
+def _situations(policy: flexpolicy.Policy) -> list[flexpolicy.Situation]:
+    found: list[flexpolicy.Situation] = []
+
+    @settings(max_examples=1, deadline=None, database=None)
+    @given(threshold_situations(policy))
+    def draw(situation: flexpolicy.Situation) -> None:
+        found.append(situation)
+
+    draw()
+    return found
