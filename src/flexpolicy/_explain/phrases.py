@@ -222,7 +222,8 @@ class Phrases:
         if isinstance(left, c.Builtin) and op in WITHIN and left.name in WINDOWS:
             window = WINDOWS[left.name]
             limit = fmt(self.value(right))
-            return (window.held if passed else window.missed).format(v=value, c=limit)
+            said = (window.held if passed else window.missed).format(v=value, c=limit)
+            return said + self._chosen_by(right)
         target = fmt(
             self.value(right), right.type, unit if isinstance(right, c.Const) else self._unit(right)
         )
@@ -230,7 +231,8 @@ class Phrases:
             label = self._noun(right)
             target = f"{label} ({target})" if label != target else target
         template = CLAUSES[op][0 if passed else 1]
-        return template.format(n=self._noun(left), v=fmt(value, left.type, unit), c=target)
+        said = template.format(n=self._noun(left), v=fmt(value, left.type, unit), c=target)
+        return said + self._chosen_by(right)
 
     def _membership(self, expr: c.Cmp, passed: bool) -> str:
         holds = passed if expr.op == "in" else not passed
@@ -306,24 +308,29 @@ class Phrases:
         return f"`{unparse(expr)}`"
 
     def _chosen_by(self, limit: c.Expr) -> str:
-        """For a limit that a map param or an `if` chooses: what it was chosen by, so an
-        unmet requirement names the fact that would have to differ (" for a customer
-        membership of standard")."""
+        """For a limit that an `if` or a map param chooses, what chose it: the branch
+        each `if` took (its condition's words) and the key a `lookup` read, so the trace
+        shows the branch and an unmet requirement names the fact that would have to
+        differ (" (the windows for a customer segment of standard)")."""
+        parts: list[str] = []
         seen: set[str] = set()
-        while True:  # through facts, and the branch an `if` took
+        while True:  # through facts, and the branch each `if` took
             if isinstance(limit, c.FactRef) and limit.name not in seen:
                 seen.add(limit.name)
                 limit = self.facts[limit.name].expr
-            elif isinstance(limit, c.If) and self.truth(limit.cond) is not None:
-                limit = limit.then if self.truth(limit.cond) else limit.other
+            elif isinstance(limit, c.If) and (taken := self.truth(limit.cond)) is not None:
+                said = self.describe(limit.cond, taken)
+                if said:
+                    parts.append(said)
+                limit = limit.then if taken else limit.other
             else:
                 break
         if isinstance(limit, c.Call) and limit.func == "lookup":
             key = limit.args[1]
             value = self.value(key)
             shown = fmt(value) if value is not None else "not known"
-            return f" (the {self._noun(limit.args[0])} for a {self._noun(key)} of {shown})"
-        return ""
+            parts.append(f"the {self._noun(limit.args[0])} for a {self._noun(key)} of {shown}")
+        return f" ({'; '.join(parts)})" if parts else ""
 
 
 def describe(
