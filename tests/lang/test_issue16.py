@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
+from flexpolicy import analysis
 from flexpolicy._lang import dates
 from flexpolicy._lang.values import Calendar
 from tests.support.backends import verdicts
@@ -213,3 +214,38 @@ def _situations(policy: flexpolicy.Policy) -> list[flexpolicy.Situation]:
 
     draw()
     return found
+
+
+# -- analysis and explanation ----------------------------------------------------------
+
+CHOSEN = BASE + (
+    "params:\n  windows: {standard: 15, plus: 30}\n"
+    "facts:\n  window: lookup(windows, customer.segment, 10)\n"
+    "  extra: if request.has_receipt then 5 else 0\n"
+    "rules:\n  - id: in-window\n    when: days_since_purchase <= window + extra\n"
+    "    outcome: approve\ndefault: {outcome: deny}\n"
+)
+
+
+def test_verify_settles_policies_with_if_and_lookup() -> None:
+    """z3 states `if` and `lookup` exactly (chains of `If`): proofs, not `unknown`."""
+    policy = flexpolicy.Policy.from_yaml(CHOSEN)
+    assert analysis.verify_monotone(policy, "days_since_purchase", increasing=False).holds is True
+    assert analysis.verify_monotone(policy, "customer.tier").holds is True
+    assert analysis.verify_invariant(policy, "customer.segment").holds is False
+
+
+def test_an_alternative_names_the_key_and_tries_another() -> None:
+    policy = flexpolicy.Policy.from_yaml(CHOSEN)
+    situation = _situations(policy)[0]
+    data = situation.model_dump()
+    data["customer"]["segment"] = "standard"
+    data["request"]["has_receipt"] = False
+    data["as_of"] = data["request"]["requested_at"] = date(2026, 3, 20)
+    data["transaction"]["purchased_at"] = date(2026, 2, 28)  # 20 days: over 10 and 15
+    decision = policy.decide_situation(flexpolicy.Situation.model_validate(data))
+    assert decision.outcome == "deny"
+    (alternative,) = decision.alternatives
+    (unmet,) = alternative.unmet
+    assert "for a customer segment of standard" in unmet.text
+    assert alternative.changes == {"customer.segment": "plus"}

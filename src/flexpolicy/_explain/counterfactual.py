@@ -213,26 +213,64 @@ def solve(expr: c.Expr, record: Record, *, want: bool) -> Changes | None:
     return None
 
 
-def _by_key(op: str, left: c.Expr, right: c.Expr, record: Record) -> Changes | None:
-    """`left op lookup(map, key, default)` made to hold by another key: "if the
-    membership were plus" (the first key, in the map's order, whose value does)."""
+def _chosen(expr: c.Expr, record: Record) -> tuple[c.Call, int] | None:
+    """The `lookup` a limit reads (through facts, the branch each `if` took, and sums),
+    with the limit's offset from it (the rest of a sum), if it reads one."""
     seen: set[str] = set()
-    while True:  # through facts, and the branch an `if` took
-        if isinstance(right, c.FactRef) and right.name not in seen:
-            seen.add(right.name)
-            right = record.facts[right.name].expr
-        elif isinstance(right, c.If) and record.truth(right.cond) is not None:
-            right = right.then if record.truth(right.cond) else right.other
+    offset: Any = 0
+    while True:
+        if isinstance(expr, c.FactRef) and expr.name not in seen:
+            seen.add(expr.name)
+            expr = record.facts[expr.name].expr
+        elif isinstance(expr, c.If) and (taken := record.truth(expr.cond)) is not None:
+            expr = expr.then if taken else expr.other
+        elif (
+            isinstance(expr, c.Arith) and expr.op in ("+", "-") and _reads_lookup(expr.left, record)
+        ):
+            rest = record.value(expr.right)
+            if not rt.number(rest):
+                return None
+            offset = rt.arith(expr.op, offset, rest)
+            expr = expr.left
+        elif isinstance(expr, c.Arith) and expr.op == "+" and _reads_lookup(expr.right, record):
+            rest = record.value(expr.left)
+            if not rt.number(rest):
+                return None
+            offset = rt.arith("+", offset, rest)
+            expr = expr.right
         else:
             break
-    if not (isinstance(right, c.Call) and right.func == "lookup"):
+    if isinstance(expr, c.Call) and expr.func == "lookup" and offset is not None:
+        return expr, offset
+    return None
+
+
+def _reads_lookup(expr: c.Expr, record: Record) -> bool:
+    """Whether `expr` reads a `lookup`, itself or through the facts it names."""
+    pending, seen = [expr], set()
+    while pending:
+        for node in c.walk(pending.pop()):
+            if isinstance(node, c.Call) and node.func == "lookup":
+                return True
+            if isinstance(node, c.FactRef) and node.name not in seen:
+                seen.add(node.name)
+                pending.append(record.facts[node.name].expr)
+    return False
+
+
+def _by_key(op: str, left: c.Expr, right: c.Expr, record: Record) -> Changes | None:
+    """`left op lookup(map, key, default)` (plus a constant offset) made to hold by
+    another key: "if the membership were plus" (the first key, in the map's order,
+    whose value does)."""
+    found = _chosen(right, record)
+    if found is None:
         return None
-    table, key, _ = right.args
+    (table, key, _), offset = found[0].args, found[1]
     subject = record.value(left)
     if not isinstance(table, c.Const) or not isinstance(key, c.Field) or subject is None:
         return None
     for name, value in table.value.items():
-        if rt.compare(op, subject, value) is True:
+        if rt.compare(op, subject, rt.arith("+", value, offset)) is True:
             return _assign(key, name, record)
     return None
 

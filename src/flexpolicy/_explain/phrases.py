@@ -323,6 +323,8 @@ class Phrases:
                 if said:
                     parts.append(said)
                 limit = limit.then if taken else limit.other
+            elif isinstance(limit, c.Arith) and isinstance(limit.right, c.Const | c.FactRef):
+                limit = limit.left  # `window + 5`: what chose the window
             else:
                 break
         if isinstance(limit, c.Call) and limit.func == "lookup":
