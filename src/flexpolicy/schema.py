@@ -35,6 +35,7 @@ from ._facts.numbers import MAX_DIGITS, in_range
 
 __all__ = [
     "SCHEMA_DIALECT",
+    "CalendarSpec",
     "Condition",
     "DefaultSpec",
     "EscalationRuleSpec",
