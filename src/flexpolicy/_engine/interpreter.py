@@ -14,6 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from .._ir import Fact
 from .._lang import checked as c
 from .._lang import runtime as rt
+from .._lang.values import ParamMap
 
 _UNSET = object()
 # The (name, node) pairs a condition reads, in walk order: what `Evaluator.leaves`
@@ -124,7 +125,9 @@ class Evaluator(Generic[S]):
                     out[node.dotted] = self.value(node)
                 case c.Builtin(name=name) | c.FactRef(name=name):
                     out[name] = self.value(node)
-                case c.Const(origin=str() as origin):
+                case c.Call(func="lookup", args=(c.Const(origin=str() as origin), *_)):
+                    out[origin] = self.value(node)  # a map param shows the value it gave
+                case c.Const(origin=str() as origin) if not isinstance(node.value, ParamMap):
                     out[origin] = node.value
         return out
 
