@@ -249,3 +249,27 @@ def test_an_alternative_names_the_key_and_tries_another() -> None:
     (unmet,) = alternative.unmet
     assert "for a customer segment of standard" in unmet.text
     assert alternative.changes == {"customer.segment": "plus"}
+
+
+def test_the_trace_shows_the_value_a_map_gave_and_the_branch_an_if_took() -> None:
+    policy = flexpolicy.Policy.from_yaml(
+        BASE + "params:\n  windows: {standard: 15, plus: 30}\n"
+        "rules:\n  - id: in-window\n"
+        "    when: days_since_purchase <= lookup(windows, customer.segment, 10)\n"
+        "    outcome: approve\n"
+        "  - id: choose\n"
+        "    when: if request.has_receipt then customer.tier >= 3 else customer.tier >= 5\n"
+        "    outcome: approve\n"
+        "default: {outcome: deny}\n"
+    )
+    data = _situations(policy)[0].model_dump()
+    data["customer"].update(segment="standard", tier=4)
+    data["request"]["has_receipt"] = False
+    data["as_of"] = data["request"]["requested_at"] = date(2026, 3, 20)
+    data["transaction"]["purchased_at"] = date(2026, 2, 28)
+    decision = policy.decide_situation(flexpolicy.Situation.model_validate(data))
+    window, choose = (rule.conditions[0] for rule in decision.trace[:2])
+    assert window.values["windows"] == 15
+    assert "customer segment of standard" in window.text
+    assert choose.passed is False
+    assert "there is no receipt" in choose.text  # the branch taken, and why
