@@ -5,7 +5,8 @@ new function is its catalog entry (the hint), a check here and its run-time
 meaning in `runtime`.  `CallChecks` is the half of the checker that knows the
 functions; the checker (`checker._Checker`) is the other half, and provides the
 three things a function's check needs of it: checking an argument, reporting a
-problem, and telling a label.
+problem, and telling a label.  `if` is checked here too: its two branches, like a
+map's values and `lookup`'s default, must make one type (`branches_type`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ class CallChecks(abc.ABC):
         """Whether `expr` reads a label (compared in normalised form)."""
 
     @abc.abstractmethod
+    def require_bool(self, expr: c.Expr, what: str) -> c.Expr:
+        """`expr` as a condition (a problem recorded when it cannot be one)."""
+
+    @abc.abstractmethod
     def _calendar(self) -> Calendar:
         """The policy's calendar, for `business_days_between`."""
 
@@ -60,6 +65,16 @@ class CallChecks(abc.ABC):
         checker = getattr(self, f"_fn_{name}")
         result: c.Expr = checker(node, args)
         return result
+
+    # -- if/then/else, here with the other value that is one of two -------------------
+    def _if(self, node: s.If) -> c.Expr:
+        cond = self.require_bool(self.check(node.cond), "the condition of `if`")
+        then, other = self.check(node.then), self.check(node.other)
+        result = self.branches_type(then, other, "`if`")
+        if result is None:
+            return c.Const(t.ERROR, node.start, node.end, None)
+        nullable = result.nullable or cond.type.nullable
+        return c.If(result.maybe(nullable), node.start, node.end, cond, then, other)
 
     def branches_type(self, first: c.Expr, second: c.Expr, what: str) -> t.Type | None:
         """The type of a value that is `first` or `second` (the branches of `if`, a

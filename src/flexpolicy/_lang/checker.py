@@ -317,15 +317,6 @@ class _Checker(CallChecks):
             return c.Const(t.list_of(elem), node.start, node.end, values, spans=spans)
         return c.ListExpr(t.list_of(elem), node.start, node.end, checked)
 
-    def _if(self, node: s.If) -> c.Expr:
-        cond = self.require_bool(self.check(node.cond), "the condition of `if`")
-        then, other = self.check(node.then), self.check(node.other)
-        result = self.branches_type(then, other, "`if`")
-        if result is None:
-            return c.Const(t.ERROR, node.start, node.end, None)
-        nullable = result.nullable or cond.type.nullable
-        return c.If(result.maybe(nullable), node.start, node.end, cond, then, other)
-
     def _negate(self, node: s.Node, inner: c.Expr) -> c.Expr:
         if inner.type.lenient:
             return c.Neg(inner.type, node.start, node.end, inner)
