@@ -36,6 +36,7 @@ from ._facts.numbers import MAX_DIGITS, in_range
 __all__ = [
     "SCHEMA_DIALECT",
     "AttributeSpec",
+    "CalendarSpec",
     "Condition",
     "DefaultSpec",
     "EscalationRuleSpec",
@@ -105,13 +106,23 @@ _PARAM_SCALAR_SCHEMA: dict[str, Any] = {
     "anyOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string", "maxLength": MAX_TEXT}]
 }
 ParamValue = Annotated[
-    _ParamScalar | Annotated[list[_ParamScalar], Field(max_length=MAX_LIST_PARAM)],
+    _ParamScalar
+    | Annotated[list[_ParamScalar], Field(max_length=MAX_LIST_PARAM)]
+    # A map param (issue 16): its values' shape is checked by the builder
+    # (`_build/params.py`), so a nested map or mixed values get one clear code.
+    | Annotated[dict[str, Any], Field(max_length=MAX_LIST_PARAM)],
     WithJsonSchema(
         {
-            "description": "true/false, a number, a date (`2026-01-31`), text, or a list of them",
+            "description": "true/false, a number, a date (`2026-01-31`), text, a list of "
+            "them, or a map of text keys to values of one type (read with `lookup`)",
             "anyOf": [
                 *_PARAM_SCALAR_SCHEMA["anyOf"],
                 {"type": "array", "maxItems": MAX_LIST_PARAM, "items": _PARAM_SCALAR_SCHEMA},
+                {
+                    "type": "object",
+                    "maxProperties": MAX_LIST_PARAM,
+                    "additionalProperties": _PARAM_SCALAR_SCHEMA,
+                },
             ],
         }
     ),
@@ -257,6 +268,23 @@ AttributeDeclarations = Annotated[
 ]
 
 
+MAX_HOLIDAYS = 1_000
+
+
+class CalendarSpec(_Spec):
+    """The working calendar `business_days_between` counts by (issue 16)."""
+
+    holidays: Annotated[list[date], Field(max_length=MAX_HOLIDAYS)] = Field(
+        default_factory=list, description="days that are not working days (`2026-12-25`)"
+    )
+    weekend: Annotated[
+        list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=0, max_length=6)
+    ] = Field(
+        default_factory=lambda: [6, 7],
+        description="the days of the week that are not working days, 1 = Monday to 7 = Sunday",
+    )
+
+
 class PolicySpec(_Spec):
     """One policy file."""
 
@@ -277,6 +305,7 @@ class PolicySpec(_Spec):
     )
     attributes: AttributeDeclarations | None = None
     params: dict[Identifier, ParamValue] = Field(default_factory=dict)
+    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     facts: dict[Identifier, Condition] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(default_factory=list)
     default: DefaultSpec = Field(default_factory=DefaultSpec)

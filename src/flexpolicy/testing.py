@@ -65,8 +65,18 @@ def thresholds(policy: Policy) -> dict[str, list[Any]]:
     exprs += [x.expr for lever in ir.levers for x in lever.conditions]
     exprs += [fact.expr for fact in ir.facts.values()]
     found: dict[str, list[Any]] = {}
+
+    def add(name: str, values: Any) -> None:
+        fresh = [v for v in dict.fromkeys(values) if v not in found.get(name, [])]
+        if fresh:
+            found.setdefault(name, []).extend(fresh)
+
     for expr in exprs:
         for node in c.walk(expr):
+            if isinstance(node, c.Call) and node.func == "lookup":
+                table, key, _ = node.args
+                if isinstance(key, c.Field) and isinstance(table, c.Const):
+                    add(key.dotted, table.value)  # each key of a map param
             if not isinstance(node, c.Cmp):
                 continue
             for subject, other in ((node.left, node.right), (node.right, node.left)):
@@ -77,12 +87,28 @@ def thresholds(policy: Policy) -> dict[str, list[Any]]:
                     if isinstance(subject, c.Builtin)
                     else None
                 )
-                if name is not None and isinstance(other, c.Const) and other.value is not None:
-                    values = other.value if isinstance(other.value, tuple) else (other.value,)
-                    found.setdefault(name, []).extend(
-                        v for v in values if v not in found.get(name, [])
-                    )
+                if name is not None:
+                    add(name, _constants(other, ir.facts))
     return found
+
+
+def _constants(expr: c.Expr, facts: Mapping[str, Any], depth: int = 0) -> list[Any]:
+    """The constants `expr` may stand for: itself, or (through facts) the branches of an
+    `if` and the values and default of a `lookup` - a window chosen by membership."""
+    if depth > 8:
+        return []
+    match expr:
+        case c.Const(value=value) if value is not None:
+            if isinstance(value, tuple):
+                return list(value)
+            return [] if isinstance(value, Mapping) else [value]
+        case c.FactRef(name=name) if name in facts:
+            return _constants(facts[name].expr, facts, depth + 1)
+        case c.If(then=then, other=other):
+            return [*_constants(then, facts, depth + 1), *_constants(other, facts, depth + 1)]
+        case c.Call(func="lookup", args=(c.Const(value=table), _, default)):
+            return [*table.values(), *_constants(default, facts, depth + 1)]
+    return []
 
 
 def _near(value: Any) -> list[Any]:

@@ -74,7 +74,7 @@ def _interpreted_amount(policy: flexpolicy.Policy, s: Situation) -> Decimal | No
     if price is None:
         return asked
     fee = None if rule.fee is None else ev.value(rule.fee)
-    total = Decimal(price) * getattr(s.request, "quantity", 1)
+    total = Decimal(price) * s.request.quantity
     if fee is not None and fee > 0:
         total = max(Decimal(0), total - Decimal(fee))
     return total if asked is None else min(total, asked)

@@ -19,6 +19,7 @@ import pytest
 from flexpolicy._lang import checked as c
 from flexpolicy._lang import types as t
 from flexpolicy._lang.checker import Checked, Scope, check_text
+from flexpolicy._lang.values import ParamMap
 
 PARAMS: dict[str, Any] = {
     "window_days": 30,
@@ -26,6 +27,8 @@ PARAMS: dict[str, Any] = {
     "label": "x",
     "kinds": ["return", "exchange"],
     "flag": True,
+    "windows": ParamMap({"standard": 15, "Plus": 30}),
+    "fees": ParamMap({"phone": Decimal("35.00")}),
 }
 
 
@@ -68,6 +71,25 @@ TYPES = [
     pytest.param("item.unit_price", K.MONEY, True, id="field-of-optional-root"),
     pytest.param("transaction.purchased_at", K.DATE, True, id="date-of-optional-root"),
     pytest.param("item.unit_price * 2", K.MONEY, True, id="money-times-int"),
+    pytest.param("if flag then 1 else 2", K.INT, False, id="if-int"),
+    pytest.param("if flag then 1 else rate", K.NUMBER, False, id="if-widens"),
+    pytest.param("if loyal then item.unit_price else 0", K.MONEY, True, id="if-nullable-branch"),
+    pytest.param('if customer.tier > 3 then "a" else "b"', K.STR, False, id="if-text"),
+    pytest.param('if customer.segment == "x" then 1 else 2', K.INT, True, id="if-unknown-cond"),
+    pytest.param("if flag then 1 else if loyal then 2 else 3", K.INT, False, id="else-if"),
+    pytest.param("if flag then loyal else false", K.BOOL, False, id="if-bool"),
+    pytest.param("lookup(windows, customer.segment, 10)", K.INT, False, id="lookup"),
+    pytest.param("lookup(windows, customer.segment, rate)", K.NUMBER, False, id="lookup-widens"),
+    pytest.param("lookup(fees, item.category, 0)", K.NUMBER, False, id="lookup-decimal"),
+    pytest.param(
+        'lookup(windows, "plus", item.unit_price)', K.MONEY, True, id="lookup-null-default"
+    ),
+    pytest.param("year(transaction.purchased_at)", K.INT, True, id="year"),
+    pytest.param("weekday(today)", K.INT, False, id="weekday"),
+    pytest.param("add_days(today, 3)", K.DATE, True, id="add-days-may-leave-the-calendar"),
+    pytest.param('in_season(today, "10-28", "01-12")', K.BOOL, False, id="in-season"),
+    pytest.param('next_date(today, "02-29")', K.DATE, True, id="next-date-leap-day"),
+    pytest.param("business_days_between(today, today)", K.INT, False, id="business-days"),
     pytest.param("item.unit_price % 2", K.MONEY, True, id="money-modulo"),
     pytest.param("customer.tier / 2", K.NUMBER, True, id="int-over-int-is-number"),
     pytest.param("customer.tier % 2", K.INT, True, id="int-modulo-int"),
@@ -223,6 +245,53 @@ REFUSED = [
     pytest.param("days_between(1, 2)", "type-mismatch", 13, "days_between(a, b)", id="days-ints"),
     pytest.param("coalesce(customer.segment, 1)", "type-mismatch", 27, None, id="coalesce-types"),
     pytest.param('date("2026-13-01")', "bad-arguments", 5, None, id="date-month-13"),
+    pytest.param('if flag then 1 else "a"', "type-mismatch", 20, "both must be", id="if-mixed"),
+    pytest.param("if 1 then 1 else 2", "type-mismatch", 3, "compare it with", id="if-int-cond"),
+    pytest.param(
+        'if flag then [1] else ["a"]', "type-mismatch", 22, "both must be", id="if-mixed-lists"
+    ),
+    pytest.param('lookup(rate, "a", 1)', "type-mismatch", 7, "under `params:`", id="lookup-no-map"),
+    pytest.param("lookup(windows, 1, 1)", "type-mismatch", 16, "lookup(map", id="lookup-int-key"),
+    pytest.param(
+        'lookup(windows, "a", "b")', "type-mismatch", 21, "both must be", id="lookup-text-default"
+    ),
+    pytest.param('lookup(windows, "a")', "bad-arguments", 0, "lookup(map", id="lookup-arity"),
+    pytest.param("year(1)", "type-mismatch", 5, "year(d)", id="year-of-int"),
+    pytest.param("add_days(today, rate)", "type-mismatch", 16, "add_days(d, n)", id="add-decimal"),
+    pytest.param(
+        'in_season(today, "02-30", "03-01")', "bad-month-day", 17, "last day", id="feb-30"
+    ),
+    pytest.param(
+        'in_season(today, "13-01", "03-01")',
+        "bad-month-day",
+        17,
+        "month then the day",
+        id="month-13",
+    ),
+    pytest.param(
+        'in_season(today, "1-5", "03-01")', "bad-month-day", 17, "month then the day", id="short-md"
+    ),
+    pytest.param(
+        'in_season(today, label, "03-01")', "bad-month-day", 17, "month then the day", id="md-param"
+    ),
+    pytest.param(
+        'next_date(today, "04-31")', "bad-month-day", 17, "month then the day", id="april-31"
+    ),
+    pytest.param(
+        'in_season(today, customer.segment, "03-01")',
+        "bad-month-day",
+        17,
+        "in_season(d",
+        id="md-not-literal",
+    ),
+    pytest.param("in_season(today)", "bad-arguments", 0, "in_season(d", id="season-arity"),
+    pytest.param(
+        "business_days_between(today, 1)",
+        "type-mismatch",
+        29,
+        "business_days_between(a, b)",
+        id="bdays-int",
+    ),
 ]
 
 

@@ -43,6 +43,8 @@ def shape(node: s.Node) -> str:
             return "(" + f" {op} ".join(shape(o) for o in operands) + ")"
         case s.Arith(op=op, left=left, right=right):
             return f"({shape(left)} {op} {shape(right)})"
+        case s.If(cond=cond, then=then, other=other):
+            return f"(if {shape(cond)} then {shape(then)} else {shape(other)})"
         case s.Compare(operands=operands, ops=ops):
             parts = [shape(operands[0])]
             for op, operand in zip(ops, operands[1:], strict=True):
@@ -82,6 +84,25 @@ PRECEDENCE = [
     pytest.param("[1, [2, 3]]", "[1, [2, 3]]", id="nested-list"),
     pytest.param("[a and b, 1 + 2]", "[(a and b), (1 + 2)]", id="list-items-are-expressions"),
     pytest.param('"a" + "b"', '("a" + "b")', id="parser-does-not-type-check"),
+    pytest.param("if a then 1 else 2", "(if a then 1 else 2)", id="if"),
+    pytest.param(
+        "if a then 1 else if b then 2 else 3",
+        "(if a then 1 else (if b then 2 else 3))",
+        id="else-if-chains",
+    ),
+    pytest.param(
+        "if a or b then x + 1 else y and z",
+        "(if (a or b) then (x + 1) else (y and z))",
+        id="if-is-loosest",
+    ),
+    pytest.param(
+        "if if a then b else c then 1 else 2",
+        "(if (if a then b else c) then 1 else 2)",
+        id="if-as-condition",
+    ),
+    pytest.param("1 + (if a then 1 else 2)", "(1 + (if a then 1 else 2))", id="if-in-brackets"),
+    pytest.param("f(if a then 1 else 2)", "f((if a then 1 else 2))", id="if-as-argument"),
+    pytest.param("[if a then 1 else 2]", "[(if a then 1 else 2)]", id="if-in-list"),
 ]
 
 
@@ -182,6 +203,39 @@ CALLS = "functions are written `name(arguments)`, e.g. `max(a, b)`"
 # (text, code, start, message, hint)
 REFUSED = [
     pytest.param("", "expression-syntax", 0, "the expression is empty", None, id="empty"),
+    pytest.param(
+        "if a then 1",
+        "expression-syntax",
+        11,
+        "expected `else`: an `if` needs both branches, found the end of the expression",
+        None,
+        id="if-without-else",
+    ),
+    pytest.param(
+        "if a 1 else 2",
+        "expression-syntax",
+        5,
+        "expected `then` after the condition of `if`, found `1`",
+        None,
+        id="if-without-then",
+    ),
+    pytest.param(
+        "1 + if a then 1 else 2",
+        "expression-syntax",
+        4,
+        "`if` inside an operation needs brackets",
+        "write `(if a then 1 else 2)`",
+        id="if-inside-an-operation",
+    ),
+    pytest.param(
+        "a and if b then c else d",
+        "expression-syntax",
+        6,
+        "`if` inside an operation needs brackets",
+        "write `(if a then 1 else 2)`",
+        id="if-after-and",
+    ),
+    pytest.param("then", "expression-syntax", 0, "unexpected `then`", None, id="then-alone"),
     pytest.param("not", "expression-syntax", 3, "the expression ends too early", None, id="not"),
     pytest.param("a +", "expression-syntax", 3, "the expression ends too early", None, id="plus"),
     pytest.param(

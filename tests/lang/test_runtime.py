@@ -22,9 +22,12 @@ from flexpolicy._engine.interpreter import Evaluator  # for `not`, which each en
 from flexpolicy._lang import checked as c
 from flexpolicy._lang import runtime as rt
 from flexpolicy._lang import types as t
+from flexpolicy._lang.values import Calendar, ParamMap
 
 D = Decimal
 JAN1 = date(2026, 1, 1)
+WINDOWS = ParamMap({"standard": 15, "Plus": 30})
+CAL = Calendar(holidays=frozenset({date(2026, 12, 25)}))  # 2026-12-25 is a Friday
 
 
 def exactly(actual: object, expected: object) -> bool:
@@ -92,6 +95,20 @@ def test_not(value: bool | None, expected: bool | None) -> None:
     """`not` is not in the runtime: each engine writes it; this is the reference evaluator's."""
     operand = c.Const(t.BOOL.maybe(), 0, 0, value)
     assert Evaluator({}, _NoFacts()).value(c.Not(t.BOOL.maybe(), 0, 0, operand)) is expected
+
+
+@pytest.mark.parametrize(
+    ("cond", "expected"), [(T, "yes"), (F, "no"), (U, None)], ids=["T", "F", "U"]
+)
+def test_if(cond: bool | None, expected: str | None) -> None:
+    """`if` is written by each engine; unknown condition, unknown value, and only the
+    branch taken is evaluated (so a branch that reads a missing record costs nothing)."""
+    test = c.Const(t.BOOL.maybe(), 0, 0, cond)
+    yes, no = c.Const(t.STR, 0, 0, "yes"), c.Const(t.STR, 0, 0, "no")
+    ev = Evaluator({}, _NoFacts())
+    assert ev.value(c.If(t.STR.maybe(), 0, 0, test, yes, no)) == expected
+    taken = {id(yes), id(no)} & set(ev._values)
+    assert taken == ({id(yes)} if cond is T else {id(no)} if cond is F else set())
 
 
 # -- arithmetic ------------------------------------------------------------------------
@@ -220,6 +237,58 @@ CALLS = [
     pytest.param("days_between", [JAN1, date(2026, 3, 1)], 59, id="days-between"),
     pytest.param("days_between", [date(2026, 1, 31), JAN1], -30, id="days-between-backwards"),
     pytest.param("days_between", ["2026-01-01", JAN1], None, id="days-between-text"),
+    pytest.param("lookup", [WINDOWS, "plus", 1], 30, id="lookup-found"),
+    pytest.param("lookup", [WINDOWS, " PLUS ", 1], 30, id="lookup-key-normalised"),
+    pytest.param("lookup", [WINDOWS, "gold", 1], 1, id="lookup-absent-key"),
+    pytest.param("lookup", [WINDOWS, None, 1], 1, id="lookup-unknown-key"),
+    pytest.param("lookup", [WINDOWS, None, None], None, id="lookup-unknown-default"),
+    pytest.param("lookup", [WINDOWS, 5, 1], 1, id="lookup-number-key-attribute"),
+    pytest.param("year", [date(2026, 3, 5)], 2026, id="year"),
+    pytest.param("month", [date(2026, 3, 5)], 3, id="month"),
+    pytest.param("day", [date(2026, 3, 5)], 5, id="day"),
+    pytest.param("weekday", [date(2026, 3, 2)], 1, id="weekday-monday-is-1"),
+    pytest.param("weekday", [date(2026, 3, 8)], 7, id="weekday-sunday-is-7"),
+    pytest.param("year", ["2026-03-05"], None, id="year-of-text-attribute"),
+    pytest.param("year", [None], None, id="year-unknown"),
+    pytest.param("add_days", [JAN1, 31], date(2026, 2, 1), id="add-days"),
+    pytest.param("add_days", [JAN1, -1], date(2025, 12, 31), id="add-days-back"),
+    pytest.param("add_days", [date(9999, 12, 31), 1], None, id="add-days-past-9999"),
+    pytest.param("add_days", [date(1, 1, 1), -1], None, id="add-days-before-year-1"),
+    pytest.param("in_season", [date(2026, 11, 1), "10-28", "12-28"], T, id="season-inside"),
+    pytest.param("in_season", [date(2026, 10, 28), "10-28", "12-28"], T, id="season-first-day"),
+    pytest.param("in_season", [date(2026, 12, 28), "10-28", "12-28"], T, id="season-last-day"),
+    pytest.param("in_season", [date(2026, 12, 29), "10-28", "12-28"], F, id="season-after"),
+    pytest.param("in_season", [date(2027, 1, 5), "12-01", "01-12"], T, id="season-wraps"),
+    pytest.param("in_season", [date(2026, 6, 5), "12-01", "01-12"], F, id="season-wraps-out"),
+    pytest.param("in_season", [date(2026, 2, 28), "02-01", "02-29"], T, id="season-feb-29-end"),
+    pytest.param("in_season", [date(2026, 2, 28), "02-29", "03-05"], T, id="season-feb-29-start"),
+    pytest.param("in_season", [None, "02-01", "02-29"], None, id="season-unknown"),
+    pytest.param("next_date", [date(2026, 11, 1), "01-12"], date(2027, 1, 12), id="next-year"),
+    pytest.param("next_date", [date(2026, 1, 12), "01-12"], date(2026, 1, 12), id="next-same"),
+    pytest.param("next_date", [date(2026, 1, 1), "02-29"], date(2026, 2, 28), id="next-feb-29"),
+    pytest.param("next_date", [date(2028, 1, 1), "02-29"], date(2028, 2, 29), id="next-leap"),
+    pytest.param("next_date", [date(9999, 12, 31), "01-01"], None, id="next-past-9999"),
+    pytest.param(
+        "business_days_between", [date(2026, 12, 24), date(2026, 12, 28), CAL], 1, id="bdays"
+    ),
+    pytest.param(
+        "business_days_between", [date(2026, 12, 28), date(2026, 12, 24), CAL], -1, id="bdays-back"
+    ),
+    pytest.param(
+        "business_days_between", [date(2026, 12, 4), date(2026, 12, 4), CAL], 0, id="bdays-same"
+    ),
+    pytest.param(
+        "business_days_between",
+        [date(2026, 12, 4), date(2026, 12, 7), Calendar()],
+        1,
+        id="bdays-friday-to-monday",
+    ),
+    pytest.param(
+        "business_days_between",
+        [date(2026, 12, 4), date(2026, 12, 7), Calendar(weekend=frozenset({5}))],
+        3,
+        id="bdays-own-weekend",
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from .._ir import PolicyIR, Rule
 from .._lang import checked as c
 from .._lang import types as t
 from .._lang.catalog import ATTRIBUTE_KINDS
+from . import branches
 from .solver import TAG_BOOL, TAG_DATE, TAG_NUMBER, TAG_TEXT, Dynamic, Sym, Truth, Value
 from .space import Space
 
@@ -127,7 +128,21 @@ class Encoder:
                 return self.compare(op, self.expr(left), self.expr(right))
             case c.Call(func=func, args=args):
                 return self._call(node, func, args)
+            case c.If(cond=cond, then=then, other=other):
+                return self._if(node, self.truth(cond), self.expr(then), self.expr(other))
         return self._fresh_value(node.type)
+
+    def _if(self, node: c.Expr, cond: Truth, then: Sym, other: Sym) -> Sym:
+        found = branches.if_value(self.z, cond, then, other)
+        return self._fresh_value(node.type) if found is None else found
+
+    def _lookup(self, node: c.Call, table: c.Expr, key: Sym, default: Sym) -> Sym:
+        found = None
+        if isinstance(table, c.Const):
+            found = branches.lookup_value(
+                self.z, self.space.code, self.const, table=table.value, key=key, default=default
+            )
+        return self._fresh_value(node.type) if found is None else found
 
     def const(self, value: Any) -> Sym:
         z, ctx = self.z, self.ctx
@@ -289,6 +304,8 @@ class Encoder:
             value = self.expr(args[0])
             return self._as_bool(value) if isinstance(value, Dynamic) else self.truth(args[0])
         values = [self.expr(a) for a in args]
+        if func == "lookup":
+            return self._lookup(node, args[0], values[1], values[2])
         if func == "coalesce":
             first, second = values
             if isinstance(first, Dynamic) or isinstance(second, Dynamic):
@@ -335,6 +352,9 @@ class Encoder:
                     )
                 return Value(kind, known, best)
             return self._round(node, plain, known)
+        if func == "add_days" and plain[0].kind == "date" and plain[1].kind == "int":
+            # Leaving the calendar (year 1 to 9999) is not modelled: no policy reaches it.
+            return Value("date", known, plain[0].term + plain[1].term)
         if func == "days_between" and all(v.kind == "date" for v in plain):
             return Value("int", known, plain[1].term - plain[0].term)
         if func == "len" and plain[0].kind == "list" and plain[0].term is not None:

@@ -51,9 +51,8 @@ def term_findings(checks: _Checks) -> Iterator[Finding]:
 
 
 def item_total_sym(checks: _Checks) -> Sym:
-    """The solver's `item_total`: the item's price (times the request's quantity, once
-    the facts have it: `_engine.terms.item_total` is the one place that knows)."""
-    return checks.enc.space.builtin("item_price")
+    """The solver's `item_total`: the item's price times the request's quantity."""
+    return checks.enc.space.builtin("item_total")
 
 
 def _amounts_over_price(checks: _Checks) -> Iterator[Finding]:

@@ -36,6 +36,8 @@ from .attributes import declared_attributes
 from .conditions import ConditionBuilder
 from .located import LoadedYaml, Path
 from .rule_terms import RuleTerms
+from .._lang.values import Calendar
+from .params import map_params
 from .spec_errors import problems_from_validation
 
 RULE_KINDS = ("guard", "standard", "flex")
@@ -153,7 +155,12 @@ class _Builder(RuleTerms):
     """Builds a policy: rules, default and levers on top of the shared condition checks."""
 
     def __init__(self, loaded: LoadedYaml, spec: PolicySpec, problems: list[Problem]) -> None:
-        super().__init__(loaded, problems, dict(spec.params), dict(spec.facts))
+        # Map params frozen (`params.map_params`), the calendar in scope (issue 16).
+        self.params_ir = map_params(loaded, dict(spec.params), problems)
+        super().__init__(loaded, problems, self.params_ir, dict(spec.facts))
+        self.scope.calendar = Calendar(
+            frozenset(spec.calendar.holidays), frozenset(spec.calendar.weekend)
+        )
         self.spec = spec
         self.roles: tuple[str, ...] = tuple(spec.roles)
         self.rank = {role: i for i, role in enumerate(self.roles)}
@@ -194,7 +201,7 @@ class _Builder(RuleTerms):
             applies_to=tuple(spec.applies_to),
             roles=self.roles,
             remedies=self.remedies,
-            params=dict(spec.params),
+            params=dict(self.params_ir),
             facts=self.facts,
             guards=guards,
             standard=standard,

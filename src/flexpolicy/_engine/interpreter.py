@@ -16,6 +16,7 @@ from .._ir import Fact
 from .._lang import checked as c
 from .._lang import runtime as rt
 from .._lang.catalog import ATTRIBUTE_KINDS
+from .._lang.values import ParamMap
 
 _UNSET = object()
 # The (name, node) pairs a condition reads, in walk order: what `Evaluator.leaves`
@@ -103,6 +104,8 @@ class Evaluator(Generic[S]):
                 return rt.compare(op, self.value(left), self.value(right))
             case c.Call(func=func, args=args):
                 return rt.call(func, [self.value(a) for a in args])
+            case c.If():
+                return _if(self, expr)
         raise TypeError(f"cannot evaluate {type(expr).__name__}")  # a new node kind: map it
 
     def truth(self, expr: c.Expr) -> bool | None:
@@ -124,7 +127,9 @@ class Evaluator(Generic[S]):
                     out[node.dotted] = self.value(node)
                 case c.Builtin(name=name) | c.FactRef(name=name):
                     out[name] = self.value(node)
-                case c.Const(origin=str() as origin):
+                case c.Call(func="lookup", args=(c.Const(origin=str() as origin), *_)):
+                    out[origin] = self.value(node)  # a map param shows the value it gave
+                case c.Const(origin=str() as origin) if not isinstance(node.value, ParamMap):
                     out[origin] = node.value
         return out
 
@@ -167,6 +172,14 @@ def _or(ev: Evaluator[Any], expr: c.Or) -> Any:
     return rt.kleene_or(value(o) for o in expr.operands)
 
 
+def _if(ev: Evaluator[Any], expr: c.If) -> Any:
+    """Only the branch taken is evaluated (and so recorded), as the native code does."""
+    taken = ev.value(expr.cond)
+    if taken is None:
+        return None
+    return ev.value(expr.then if taken is True else expr.other)
+
+
 _STEPS: dict[type, Callable[[Evaluator[Any], Any], Any]] = {
     c.Const: lambda ev, e: e.value,
     c.Field: _field,
@@ -181,4 +194,5 @@ _STEPS: dict[type, Callable[[Evaluator[Any], Any], Any]] = {
     c.Arith: lambda ev, e: rt.arith(e.op, ev.value(e.left), ev.value(e.right)),
     c.Cmp: lambda ev, e: rt.compare(e.op, ev.value(e.left), ev.value(e.right)),
     c.Call: lambda ev, e: rt.call(e.func, [ev.value(a) for a in e.args]),
+    c.If: _if,
 }

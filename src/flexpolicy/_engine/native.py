@@ -241,6 +241,8 @@ class _Generator:
                 return self._compare(e)
             case c.Call(func=func, args=args):
                 return self._call(func, args)
+            case c.If(cond=cond, then=then, other=other):
+                return self._if(cond, then, other)
         raise TypeError(f"cannot compile {type(e).__name__}")  # a new node kind: map it
 
     def _const_collection(self, values: tuple[Any, ...]) -> str:
@@ -383,6 +385,18 @@ class _Generator:
             return f"_cmp({self.const(e.op)}, {self.expr(e.left)}, {self.expr(e.right)})"
         op = e.op
         return self._nullsafe((e.left, e.right), lambda xs: f"({xs[0]} {op} {xs[1]})")
+
+    def _if(self, cond: c.Expr, then: c.Expr, other: c.Expr) -> str:
+        """Only the branch taken is computed; an unknown condition is unknown."""
+        test, yes, no = self.expr(cond), self.expr(then), self.expr(other)
+        if not cond.type.nullable:
+            return f"({yes} if {test} else {no})"
+        if not test.isidentifier():
+            tmp = self.temp()
+            test, first = tmp, f"({tmp} := {test})"
+        else:
+            first = test
+        return f"(None if {first} is None else ({yes} if {test} else {no}))"
 
     def _call(self, func: str, args: Sequence[c.Expr]) -> str:
         if func == "known":

@@ -28,14 +28,11 @@ WEEKEND = frozenset({5, 6})  # Saturday, Sunday (`date.weekday()`)
 
 
 def item_total(request: Any, item: Any) -> Decimal | None:
-    """The item's price times the units the request is about (1 unless it says more).
-
-    `Request.quantity` arrives with the facts of DESIGN 2.1; until then every
-    request is about one unit.  This is the one place that knows.
-    """
+    """The item's price times the units the request is about (`Request.quantity`,
+    1 unless it says more), as the built-in fact `item_total` reads it (`context`)."""
     if item is None:
         return None
-    quantity = getattr(request, "quantity", 1) or 1
+    quantity: int = request.quantity
     price: Decimal = item.unit_price
     return price if quantity == 1 else DECIMALS.multiply(price, Decimal(quantity))
 

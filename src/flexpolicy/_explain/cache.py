@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from .._ir import Fact, PolicyIR
 from .._lang import checked as c
 from .._lang.catalog import FieldSpec
+from .._lang.values import ParamMap
 from . import words as w
 
 V = TypeVar("V")
@@ -37,7 +38,9 @@ def leaf_nodes(expr: c.Expr) -> Leaves:
                 out.append((node.dotted, node))
             case c.Builtin(name=name) | c.FactRef(name=name):
                 out.append((name, node))
-            case c.Const(origin=str() as origin):
+            case c.Call(func="lookup", args=(c.Const(origin=str() as origin), *_)):
+                out.append((origin, node))  # a map param shows the value it gave
+            case c.Const(origin=str() as origin) if not isinstance(node.value, ParamMap):
                 out.append((origin, node))
     return tuple(out)
 

@@ -21,6 +21,7 @@ from .._engine.semantics import OUTCOME_RANK, STAGE_GUARD, STAGE_STANDARD
 from .._facts.jsonvalue import to_json_mapping
 from .._ir import Condition, Rule
 from .._lang import checked as c
+from .._lang import runtime as rt
 from .._lang import types as t
 from .._lang.ops import NEGATE, constant_right
 from ..decision import Alternative, Requirement
@@ -199,6 +200,78 @@ def solve(expr: c.Expr, record: Record, *, want: bool) -> Changes | None:
         case c.Cmp():
             wanted = expr.op if want else NEGATE[expr.op]
             return _solve_compare(wanted, expr.left, expr.right, record)
+        case c.If(cond=cond, then=then, other=other):
+            # The branch taken, made to come out `want`; else the other branch, with the
+            # condition turned round to take it.
+            taken = record.truth(cond)
+            if taken is not None:
+                here = solve(then if taken else other, record, want=want)
+                if here is not None:
+                    return here
+            there = then if taken is False else other
+            return _merge(solve(cond, record, want=taken is False), solve(there, record, want=want))
+    return None
+
+
+def _chosen(expr: c.Expr, record: Record) -> tuple[c.Call, int] | None:
+    """The `lookup` a limit reads (through facts, the branch each `if` took, and sums),
+    with the limit's offset from it (the rest of a sum), if it reads one."""
+    seen: set[str] = set()
+    offset: Any = 0
+    while True:
+        if isinstance(expr, c.FactRef) and expr.name not in seen:
+            seen.add(expr.name)
+            expr = record.facts[expr.name].expr
+        elif isinstance(expr, c.If) and (taken := record.truth(expr.cond)) is not None:
+            expr = expr.then if taken else expr.other
+        elif (
+            isinstance(expr, c.Arith) and expr.op in ("+", "-") and _reads_lookup(expr.left, record)
+        ):
+            rest = record.value(expr.right)
+            if not rt.number(rest):
+                return None
+            offset = rt.arith(expr.op, offset, rest)
+            expr = expr.left
+        elif isinstance(expr, c.Arith) and expr.op == "+" and _reads_lookup(expr.right, record):
+            rest = record.value(expr.left)
+            if not rt.number(rest):
+                return None
+            offset = rt.arith("+", offset, rest)
+            expr = expr.right
+        else:
+            break
+    if isinstance(expr, c.Call) and expr.func == "lookup" and offset is not None:
+        return expr, offset
+    return None
+
+
+def _reads_lookup(expr: c.Expr, record: Record) -> bool:
+    """Whether `expr` reads a `lookup`, itself or through the facts it names."""
+    pending, seen = [expr], set()
+    while pending:
+        for node in c.walk(pending.pop()):
+            if isinstance(node, c.Call) and node.func == "lookup":
+                return True
+            if isinstance(node, c.FactRef) and node.name not in seen:
+                seen.add(node.name)
+                pending.append(record.facts[node.name].expr)
+    return False
+
+
+def _by_key(op: str, left: c.Expr, right: c.Expr, record: Record) -> Changes | None:
+    """`left op lookup(map, key, default)` (plus a constant offset) made to hold by
+    another key: "if the membership were plus" (the first key, in the map's order,
+    whose value does)."""
+    found = _chosen(right, record)
+    if found is None:
+        return None
+    (table, key, _), offset = found[0].args, found[1]
+    subject = record.value(left)
+    if not isinstance(table, c.Const) or not isinstance(key, c.Field) or subject is None:
+        return None
+    for name, value in table.value.items():
+        if rt.compare(op, subject, rt.arith("+", value, offset)) is True:
+            return _assign(key, name, record)
     return None
 
 
@@ -220,6 +293,9 @@ def _solve_compare(op: str, left: c.Expr, right: c.Expr, record: Record) -> Chan
         spare = [x for x in choices if x not in options]
         return _target(left, spare[0], record) if spare else None
     op, left, right = constant_right(op, left, right)
+    by_key = _by_key(op, left, right, record)
+    if by_key is not None:
+        return by_key
     if not isinstance(right, c.Const) and not isinstance(right, c.Builtin | c.Field | c.FactRef):
         return None
     limit = record.value(right)

@@ -30,6 +30,7 @@ from .words import (
     humanize,
     includes,
     known_words,
+    month_day_words,
     yes_no,
 )
 
@@ -154,6 +155,17 @@ class Phrases:
                 return f"{self._noun(arg)}: {yes_no(passed)}"
             case c.Const(value=bool()):
                 return always_never(passed)
+            case c.If(cond=cond, then=then, other=other):
+                taken = self.truth(cond) is True
+                branch = self.describe(then if taken else other, passed, audience)
+                why = self.describe(cond, taken, audience)
+                return f"{branch} ({why})" if branch and why else branch
+            case c.Call(func="in_season", args=(day, c.Const(value=first), c.Const(value=last))):
+                where = "within" if passed else "outside"
+                return (
+                    f"the {self._noun(day)} is {where} {month_day_words(first)}"
+                    f" to {month_day_words(last)}"
+                )
         return f"`{unparse(expr)}` is {'true' if passed else 'false'}"
 
     def _first_missing(self, expr: c.Expr) -> c.Expr | None:
@@ -210,7 +222,8 @@ class Phrases:
         if isinstance(left, c.Builtin) and op in WITHIN and left.name in WINDOWS:
             window = WINDOWS[left.name]
             limit = fmt(self.value(right))
-            return (window.held if passed else window.missed).format(v=value, c=limit)
+            said = (window.held if passed else window.missed).format(v=value, c=limit)
+            return said + self._chosen_by(right)
         target = fmt(
             self.value(right), right.type, unit if isinstance(right, c.Const) else self._unit(right)
         )
@@ -218,7 +231,8 @@ class Phrases:
             label = self._noun(right)
             target = f"{label} ({target})" if label != target else target
         template = CLAUSES[op][0 if passed else 1]
-        return template.format(n=self._noun(left), v=fmt(value, left.type, unit), c=target)
+        said = template.format(n=self._noun(left), v=fmt(value, left.type, unit), c=target)
+        return said + self._chosen_by(right)
 
     def _membership(self, expr: c.Cmp, passed: bool) -> str:
         holds = passed if expr.op == "in" else not passed
@@ -277,12 +291,48 @@ class Phrases:
                 if isinstance(left, c.Const):
                     op, left, right = constant_right(op, left, right)
                 limit = self.value(right)
+                chosen = self._chosen_by(right)
                 if isinstance(left, c.Builtin) and op in WITHIN and left.name in WINDOWS:
-                    return WINDOWS[left.name].needs.format(c=fmt(limit))
+                    return WINDOWS[left.name].needs.format(c=fmt(limit)) + chosen
                 unit = self._unit(left)
                 shown = fmt(limit, right.type if isinstance(right, c.Const) else left.type, unit)
-                return f"{self._noun(left)} {NEEDS[op].format(c=shown)}"
+                return f"{self._noun(left)} {NEEDS[op].format(c=shown)}{chosen}"
+            case c.If(cond=cond, then=then, other=other):
+                taken = self.truth(cond) is True
+                return self.requirement(then if taken else other, audience)
+            case c.Call(func="in_season", args=(day, c.Const(value=first), c.Const(value=last))):
+                return (
+                    f"the {self._noun(day)} is within {month_day_words(first)}"
+                    f" to {month_day_words(last)}"
+                )
         return f"`{unparse(expr)}`"
+
+    def _chosen_by(self, limit: c.Expr) -> str:
+        """For a limit that an `if` or a map param chooses, what chose it: the branch
+        each `if` took (its condition's words) and the key a `lookup` read, so the trace
+        shows the branch and an unmet requirement names the fact that would have to
+        differ (" (the windows for a customer segment of standard)")."""
+        parts: list[str] = []
+        seen: set[str] = set()
+        while True:  # through facts, and the branch each `if` took
+            if isinstance(limit, c.FactRef) and limit.name not in seen:
+                seen.add(limit.name)
+                limit = self.facts[limit.name].expr
+            elif isinstance(limit, c.If) and (taken := self.truth(limit.cond)) is not None:
+                said = self.describe(limit.cond, taken)
+                if said:
+                    parts.append(said)
+                limit = limit.then if taken else limit.other
+            elif isinstance(limit, c.Arith) and isinstance(limit.right, c.Const | c.FactRef):
+                limit = limit.left  # `window + 5`: what chose the window
+            else:
+                break
+        if isinstance(limit, c.Call) and limit.func == "lookup":
+            key = limit.args[1]
+            value = self.value(key)
+            shown = fmt(value) if value is not None else "not known"
+            parts.append(f"the {self._noun(limit.args[0])} for a {self._noun(key)} of {shown}")
+        return f" ({'; '.join(parts)})" if parts else ""
 
 
 def describe(

@@ -16,6 +16,7 @@ modifiers, labels with words of their own, a level that is never counted) is
 
 from __future__ import annotations
 
+import calendar as _calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -198,7 +199,41 @@ def noun(expr: c.Expr) -> str:
             return humanize(name)
         case c.Const(origin=str() as origin):
             return humanize(origin)
+        case c.Call():
+            found = _call_noun(expr)
+            if found is not None:
+                return found
+        case c.If(then=then, other=other):
+            return f"{noun(then)} or {noun(other)}, as the case may be"
     return unparse(expr)
+
+
+_DATE_PARTS = {"year": "year", "month": "month", "day": "day of the month", "weekday": "weekday"}
+
+
+def month_day_words(text: Any) -> str:
+    """`"10-28"` as "October 28"."""
+    if not isinstance(text, str) or len(text) != 5:
+        return str(text)
+    return f"{_calendar.month_name[int(text[:2])]} {int(text[3:])}"
+
+
+def _call_noun(expr: c.Call) -> str | None:
+    """Nouns for the date and map functions: "the month of the purchase date"."""
+    args = expr.args
+    if expr.func in _DATE_PARTS:
+        return f"the {_DATE_PARTS[expr.func]} of the {noun(args[0])}"
+    if expr.func == "add_days":
+        days = args[1].value if isinstance(args[1], c.Const) else None
+        count = f"{days} days" if days is not None else noun(args[1])
+        return f"{count} after the {noun(args[0])}"
+    if expr.func == "next_date" and isinstance(args[1], c.Const):
+        return f"the first {month_day_words(args[1].value)} from the {noun(args[0])}"
+    if expr.func == "business_days_between":
+        return f"business days from the {noun(args[0])} to {noun(args[1])}"
+    if expr.func == "lookup":
+        return f"the {noun(args[0])} for the {noun(args[1])}"
+    return None
 
 
 def unit_of(expr: c.Expr) -> str | None:

@@ -5,7 +5,8 @@ new function is its catalog entry (the hint), a check here and its run-time
 meaning in `runtime`.  `CallChecks` is the half of the checker that knows the
 functions; the checker (`checker._Checker`) is the other half, and provides the
 three things a function's check needs of it: checking an argument, reporting a
-problem, and telling a label.
+problem, and telling a label.  `if` is checked here too: its two branches, like a
+map's values and `lookup`'s default, must make one type (`branches_type`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from . import checked as c
 from . import syntax as s
 from . import types as t
 from .catalog import FUNCTIONS
+from .dates import month_day
+from .values import Calendar
 
 __all__ = ["CallChecks"]
 
@@ -37,6 +40,14 @@ class CallChecks(abc.ABC):
     def _is_label(self, expr: c.Expr) -> bool:
         """Whether `expr` reads a label (compared in normalised form)."""
 
+    @abc.abstractmethod
+    def require_bool(self, expr: c.Expr, what: str) -> c.Expr:
+        """`expr` as a condition (a problem recorded when it cannot be one)."""
+
+    @abc.abstractmethod
+    def _calendar(self) -> Calendar:
+        """The policy's calendar, for `business_days_between`."""
+
     # -- functions --------------------------------------------------------------
     def _call(self, node: s.Call) -> c.Expr:
         name = node.func
@@ -54,6 +65,43 @@ class CallChecks(abc.ABC):
         checker = getattr(self, f"_fn_{name}")
         result: c.Expr = checker(node, args)
         return result
+
+    # -- if/then/else, here with the other value that is one of two -------------------
+    def _if(self, node: s.If) -> c.Expr:
+        cond = self.require_bool(self.check(node.cond), "the condition of `if`")
+        then, other = self.check(node.then), self.check(node.other)
+        result = self.branches_type(then, other, "`if`")
+        if result is None:
+            return c.Const(t.ERROR, node.start, node.end, None)
+        nullable = result.nullable or cond.type.nullable
+        return c.If(result.maybe(nullable), node.start, node.end, cond, then, other)
+
+    def branches_type(self, first: c.Expr, second: c.Expr, what: str) -> t.Type | None:
+        """The type of a value that is `first` or `second` (the branches of `if`, a
+        map's values and `lookup`'s default): numbers widen as in `coalesce`, other
+        kinds must agree; None (reported) when they cannot."""
+        a, b = first.type, second.type
+        nullable = a.nullable or b.nullable
+        if t.Kind.ERROR in (a.kind, b.kind):
+            return t.ERROR
+        if a.kind is t.Kind.ANY or b.kind is t.Kind.ANY:
+            return t.ANY
+        if a.kind is t.Kind.NULL or b.kind is t.Kind.NULL:
+            other = b if a.kind is t.Kind.NULL else a
+            return other.maybe(True)
+        if a.numeric and b.numeric:
+            return t.wider_numeric(a, b).maybe(nullable)
+        if a.kind is b.kind and a.kind not in (t.Kind.SET, t.Kind.LIST, t.Kind.MAP):
+            return t.Type(a.kind, nullable).maybe(nullable)
+        if a.kind is b.kind and a.elem == b.elem:
+            return a.maybe(nullable)
+        self.error(
+            "type-mismatch",
+            f"{what} gives {a.describe()} one way and {b.describe()} the other",
+            second.start,
+            "both must be numbers, or of one kind (text and text, dates and dates)",
+        )
+        return None
 
     def _arity(self, node: s.Call, args: tuple[c.Expr, ...], low: int, high: int) -> bool:
         if low <= len(args) <= high:
@@ -180,3 +228,98 @@ class CallChecks(abc.ABC):
             self.error("bad-arguments", f"`{arg.value}` is not a date (YYYY-MM-DD)", arg.start)
             return c.Const(t.ERROR, node.start, node.end, None)
         return c.Const(t.DATE, node.start, node.end, value)
+
+    # -- dates and maps (issue 16) -------------------------------------------------
+    def _dates(self, node: s.Call, args: tuple[c.Expr, ...], count: int) -> bool:
+        """`count` arguments, the first a date."""
+        return self._arity(node, args, count, count) and self._want(
+            node, args[0], args[0].type.kind is t.Kind.DATE, "a date"
+        )
+
+    def _date_part(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._dates(node, args, 1):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return self._make(node, t.INT, args)
+
+    _fn_year = _date_part
+    _fn_month = _date_part
+    _fn_day = _date_part
+    _fn_weekday = _date_part
+
+    def _fn_add_days(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._dates(node, args, 2) or not self._want(
+            node, args[1], args[1].type.kind is t.Kind.INT, "a whole number of days"
+        ):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return self._make(node, t.DATE.maybe(), args)  # may leave the calendar: unknown
+
+    def _month_days(self, node: s.Call, args: tuple[c.Expr, ...]) -> bool:
+        """The `"MM-DD"` arguments after the date: text literals naming a day of the year."""
+        ok = True
+        for arg in args[1:]:
+            if not (isinstance(arg, c.Const) and isinstance(arg.value, str)):
+                self.error(
+                    "bad-month-day",
+                    f'`{node.func}` needs a day of the year written as text, such as `"10-28"`',
+                    arg.start,
+                    FUNCTIONS[node.func],
+                )
+                ok = False
+            elif month_day(arg.value) is None:
+                self.error(
+                    "bad-month-day",
+                    f"`{arg.value}` is not a day of the year (MM-DD)",
+                    arg.start,
+                    'write the month then the day, e.g. `"12-28"`; `"02-29"` is the last '
+                    "day of February",
+                )
+                ok = False
+        return ok
+
+    def _fn_in_season(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._dates(node, args, 3) or not self._month_days(node, args):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return self._make(node, t.BOOL, args)
+
+    def _fn_next_date(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._dates(node, args, 2) or not self._month_days(node, args):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return self._make(node, t.DATE.maybe(), args)  # none after year 9999: unknown
+
+    def _fn_business_days_between(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 2, 2):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        for arg in args:
+            if not self._want(node, arg, arg.type.kind is t.Kind.DATE, "dates"):
+                return c.Const(t.ERROR, node.start, node.end, None)
+        # The calendar rides along as a constant: the decision needs no shared state.
+        cal = c.Const(t.ANY.maybe(False), node.end, node.end, self._calendar())
+        return self._make(node, t.INT, (*args, cal))
+
+    def _fn_lookup(self, node: s.Call, args: tuple[c.Expr, ...]) -> c.Expr:
+        if not self._arity(node, args, 3, 3):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        table, key, default = args
+        if table.type.kind is not t.Kind.MAP or table.type.elem is None:
+            self.error(
+                "type-mismatch",
+                f"`lookup` needs a map param first, not {table.type.describe()}",
+                table.start,
+                "declare one under `params:`, e.g. `windows: {standard: 15, plus: 30}`",
+            )
+            return c.Const(t.ERROR, node.start, node.end, None)
+        if not self._want(node, key, key.type.kind is t.Kind.STR, "text as the key"):
+            return c.Const(t.ERROR, node.start, node.end, None)
+        if isinstance(key, c.Const):
+            key = c.normalised(key)
+        value = c.Const(table.type.elem, table.start, table.end, None)
+        result = self.branches_type(value, default, "`lookup`")
+        if result is None:
+            return c.Const(t.ERROR, node.start, node.end, None)
+        return c.Call(
+            result.maybe(default.type.nullable),
+            node.start,
+            node.end,
+            "lookup",
+            (table, key, default),
+        )

@@ -290,6 +290,18 @@ FUNCTIONS: dict[str, str] = {
     "known": "known(x): true when the value is present",
     "coalesce": "coalesce(x, fallback): `x`, or `fallback` when `x` is missing",
     "date": 'date("2026-01-31"): a date literal',
+    "lookup": "lookup(map, key, default): the map param's value at `key`, "
+    "or `default` when the key is absent or unknown",
+    "year": "year(d): the year of a date",
+    "month": "month(d): the month of a date, 1 to 12",
+    "day": "day(d): the day of the month of a date, 1 to 31",
+    "weekday": "weekday(d): the day of the week of a date, 1 = Monday to 7 = Sunday",
+    "add_days": "add_days(d, n): the date `n` days after `d` (before it when `n` is negative)",
+    "in_season": 'in_season(d, "10-28", "12-28"): whether `d` falls between two days '
+    "of the year (inclusive; a start after the end wraps the new year)",
+    "next_date": 'next_date(d, "01-12"): the first such day of the year on or after `d`',
+    "business_days_between": "business_days_between(a, b): working days after `a` up to "
+    "and including `b`, less weekends and `calendar.holidays`",
 }
 
 RESERVED = frozenset(ROOTS) | frozenset(BUILTINS) | frozenset(FUNCTIONS) | {"params"}

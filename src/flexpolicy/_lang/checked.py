@@ -105,6 +105,15 @@ class Cmp(Expr):
     right: Expr
 
 
+@dataclass(frozen=True, slots=True)
+class If(Expr):
+    """`if cond then then else other`: unknown when `cond` is (three-valued logic)."""
+
+    cond: Expr
+    then: Expr
+    other: Expr
+
+
 def children(node: Expr) -> tuple[Expr, ...]:
     """The direct sub-expressions of a node, for generic walks."""
     match node:
@@ -118,6 +127,8 @@ def children(node: Expr) -> tuple[Expr, ...]:
             return ops
         case Arith(left=left, right=right) | Cmp(left=left, right=right):
             return (left, right)
+        case If(cond=cond, then=then, other=other):
+            return (cond, then, other)
     return ()
 
 

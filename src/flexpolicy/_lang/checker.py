@@ -21,6 +21,7 @@ from .calls import CallChecks
 from .catalog import BUILTINS, FUNCTIONS, HIDDEN, RECORDS, ROOTS
 from .lexer import ExprError
 from .parser import parse
+from .values import Calendar, ParamMap
 
 
 def type_of_value(value: Any) -> t.Type:
@@ -35,6 +36,12 @@ def type_of_value(value: Any) -> t.Type:
         return t.STR
     if isinstance(value, date):
         return t.DATE
+    if isinstance(value, ParamMap):
+        kinds = [type_of_value(v) for v in value.values()]
+        elem = kinds[0] if kinds else t.INT
+        for other in kinds[1:]:
+            elem = t.wider_numeric(elem, other) if elem.numeric and other.numeric else elem
+        return t.map_of(elem)
     if isinstance(value, list | tuple):
         elems = [type_of_value(v) for v in value]
         elem = elems[0] if elems else t.STR
@@ -62,6 +69,7 @@ class Scope:
     # such block, and then an attribute reads as any value (checked when deciding).
     attributes: Mapping[str, t.Type] | None = None
     public_attributes: Mapping[str, bool] | None = None  # `record.name` -> `public:`
+    calendar: Calendar = field(default_factory=Calendar)  # for `business_days_between`
 
 
 @dataclass(slots=True)
@@ -103,6 +111,9 @@ class _Checker(CallChecks):
     def error(self, code: str, message: str, at: int, hint: str | None = None) -> c.Expr:
         self.problems.append(ExprError(code, message, at, hint))
         return c.Const(t.ERROR, at, at, None)
+
+    def _calendar(self) -> Calendar:
+        return self.scope.calendar
 
     def require_bool(self, expr: c.Expr, what: str) -> c.Expr:
         """`expr` as a condition; a store attribute counts only when it is true/false.
@@ -157,6 +168,8 @@ class _Checker(CallChecks):
                 return self._arith(node)
             case s.Compare():
                 return self._compare(node)
+            case s.If():
+                return self._if(node)
         return self.error("expression-syntax", "unsupported expression", node.start)
 
     # -- names ------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ..errors import Problem
 MAX_LENGTH = 2_000
 
 _DIGITS = frozenset("0123456789")
-KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null"})
+KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null", "if", "then", "else"})
 _TWO_CHAR = ("==", "!=", "<=", ">=")
 _ONE_CHAR = "<>+-*/%()[],."
 _WRONG_OPERATORS = {
@@ -33,6 +33,9 @@ _WRONG_WORDS = {
     "OR": "or",
     "NOT": "not",
     "IN": "in",
+    "IF": "if",
+    "THEN": "then",
+    "ELSE": "else",
 }
 
 

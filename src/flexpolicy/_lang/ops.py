@@ -14,6 +14,7 @@ from datetime import date
 
 from . import checked as c
 from . import types as t
+from .values import ParamMap
 
 __all__ = ["COMPARISONS", "MEMBERSHIP", "MIRROR", "NEGATE", "constant_right", "unparse"]
 
@@ -60,6 +61,14 @@ def unparse(expr: c.Expr) -> str:
                 return "[" + ", ".join(unparse(c.Const(t.ANY, 0, 0, v)) for v in value) + "]"
             if isinstance(value, date):
                 return f'date("{value.isoformat()}")'
+            if isinstance(value, ParamMap):
+                return (
+                    "{"
+                    + ", ".join(
+                        f"{k}: {unparse(c.Const(t.ANY, 0, 0, v))}" for k, v in value.items()
+                    )
+                    + "}"
+                )
             return str(value)
         case c.Field():
             return expr.dotted
@@ -79,6 +88,10 @@ def unparse(expr: c.Expr) -> str:
             return f"{_wrap(left)} {op} {_wrap(right)}"
         case c.Call(func="as_bool", args=(arg,)):
             return unparse(arg)
+        case c.Call(func="business_days_between", args=(a, b, *_)):  # the calendar is implied
+            return f"business_days_between({unparse(a)}, {unparse(b)})"
+        case c.If(cond=cond, then=then, other=other):
+            return f"if {unparse(cond)} then {unparse(then)} else {unparse(other)}"
         case c.Call(func=func, args=args):
             return f"{func}({', '.join(unparse(a) for a in args)})"
     return "?"
@@ -86,4 +99,4 @@ def unparse(expr: c.Expr) -> str:
 
 def _wrap(expr: c.Expr) -> str:
     text = unparse(expr)
-    return f"({text})" if isinstance(expr, c.And | c.Or | c.Arith | c.Cmp) else text
+    return f"({text})" if isinstance(expr, c.And | c.Or | c.Arith | c.Cmp | c.If) else text

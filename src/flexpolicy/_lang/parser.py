@@ -2,7 +2,8 @@
 
 Grammar, loosest binding first::
 
-    expr    := and ("or" and)*
+    expr    := "if" expr "then" expr "else" expr | or
+    or      := and ("or" and)*
     and     := not ("and" not)*
     not     := "not" not | compare
     compare := sum (compop sum)*          -- chains: 30 <= x <= 60
@@ -12,6 +13,11 @@ Grammar, loosest binding first::
     postfix := primary ("." NAME)*
     primary := NUMBER | STRING | true | false | null | "[" items "]" | "(" expr ")"
              | NAME | NAME "(" items ")"
+
+`if` binds loosest, like a conditional expression: its `else` branch takes
+everything to the end (so `else if` chains), and inside an operator it needs
+brackets (`1 + (if a then 1 else 2)`), which keeps `a and if b ...` from
+meaning two things.
 
 Only a bare name can be called, so `customer.flags.pop()` or `().__class__` are
 syntax errors, not attribute lookups.
@@ -112,7 +118,15 @@ class _Parser:
     def expr(self) -> s.Node:
         self._enter(self.peek().start)
         try:
-            return self._bool("or", self._and)
+            token = self.accept("kw", "if")
+            if token is None:
+                return self._bool("or", self._and)
+            cond = self.expr()
+            self.expect("kw", "then", "`then` after the condition of `if`")
+            then = self.expr()
+            self.expect("kw", "else", "`else`: an `if` needs both branches")
+            other = self.expr()
+            return s.If(token.start, other.end, cond, then, other)
         finally:
             self.depth -= 1
 
@@ -260,4 +274,11 @@ class _Parser:
             return s.Name(token.start, token.end, token.text)
         if token.kind == "end":
             raise ExprError("expression-syntax", "the expression ends too early", token.start)
+        if token.kind == "kw" and token.text == "if":
+            raise ExprError(
+                "expression-syntax",
+                "`if` inside an operation needs brackets",
+                token.start,
+                "write `(if a then 1 else 2)`",
+            )
         raise ExprError("expression-syntax", f"unexpected `{token.text}`", token.start)

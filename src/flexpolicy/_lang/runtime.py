@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .._facts.numbers import DECIMALS  # the context every rule computes in
+from . import dates
 
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
@@ -161,6 +162,9 @@ def call(func: str, args: list[Any]) -> Any:
         return args[0] if isinstance(args[0], bool) else None
     if func == "coalesce":
         return args[0] if args[0] is not None else args[1]
+    if func == "lookup":  # a missing or unknown key gives the default
+        found = args[0].find(args[1])
+        return args[2] if found is None else found
     if any(a is None for a in args):
         return None
     if func == "abs":
@@ -181,7 +185,31 @@ def call(func: str, args: list[Any]) -> Any:
         return args[0].upper() if isinstance(args[0], str) else None
     if func == "days_between":
         return days_between(args[0], args[1])
+    return _date_call(func, args)
+
+
+def _date_call(func: str, args: list[Any]) -> Any:
+    """The date functions (`dates`), their arguments all known."""
+    first = args[0]
+    if func in _DATE_PARTS:
+        return _DATE_PARTS[func](first) if isinstance(first, date) else None
+    if func == "add_days":
+        return dates.add_days(first, args[1])
+    if func == "in_season":
+        return dates.in_season(first, args[1], args[2])
+    if func == "next_date":
+        return dates.next_date(first, args[1])
+    if func == "business_days_between":
+        return dates.business_days_between(first, args[1], args[2])
     raise KeyError(func)  # unreachable: the checker only lets known functions through
+
+
+_DATE_PARTS: dict[str, Callable[[date], int]] = {
+    "year": lambda d: d.year,
+    "month": lambda d: d.month,
+    "day": lambda d: d.day,
+    "weekday": date.isoweekday,
+}
 
 
 def kleene_and(values: Iterable[bool | None]) -> bool | None:

@@ -74,6 +74,15 @@ class Compare(Node):
     ops: tuple[str, ...]  # "==" "!=" "<" "<=" ">" ">=" "in" "not in"
 
 
+@dataclass(frozen=True, slots=True)
+class If(Node):
+    """`if cond then then else other`; an `else if` chain nests in `other`."""
+
+    cond: Node
+    then: Node
+    other: Node
+
+
 def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-nodes of a node, for walks that must not recurse."""
     match node:
@@ -89,4 +98,6 @@ def children(node: Node) -> tuple[Node, ...]:
             return operands
         case Arith(left=left, right=right):
             return (left, right)
+        case If(cond=cond, then=then, other=other):
+            return (cond, then, other)
     return ()

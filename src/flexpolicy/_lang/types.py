@@ -20,6 +20,7 @@ class Kind(Enum):
     DATE = "date"
     SET = "set"
     LIST = "list"
+    MAP = "map"  # a map param: read only through `lookup(map, key, default)`
     RECORD = "record"
     ANY = "value"  # store-specific attributes: checked when the decision runs
     NULL = "null"
@@ -50,7 +51,7 @@ class Type:
         return self if self.nullable == nullable else replace(self, nullable=nullable)
 
     def describe(self) -> str:
-        if self.kind in (Kind.SET, Kind.LIST) and self.elem is not None:
+        if self.kind in (Kind.SET, Kind.LIST, Kind.MAP) and self.elem is not None:
             return f"{self.kind.value} of {self.elem.describe_plural()}"
         if self.kind is Kind.RECORD and self.record:
             return f"a {self.record.replace('_', ' ')} record"
@@ -84,6 +85,10 @@ def set_of(elem: Type) -> Type:
 
 def list_of(elem: Type) -> Type:
     return Type(Kind.LIST, elem=elem)
+
+
+def map_of(elem: Type) -> Type:
+    return Type(Kind.MAP, elem=elem)
 
 
 def record(name: str, nullable: bool = False) -> Type:

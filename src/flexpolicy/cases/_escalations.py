@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from .._build.builder import digest_of
 from .._build.conditions import ConditionBuilder
 from .._build.located import LoadedYaml, load_yaml
+from .._build.params import map_params
 from .._build.spec_errors import problems_from_validation
 from .._build.templates import render
 from .._diagnostics.suggest import did_you_mean
@@ -127,7 +128,8 @@ class EscalationRules:
 
 class _EscalationBuilder(ConditionBuilder):
     def __init__(self, loaded: LoadedYaml, spec: EscalationsSpec, problems: list[Problem]) -> None:
-        super().__init__(loaded, problems, dict(spec.params), dict(spec.facts), roots=_ROOTS)
+        params = map_params(loaded, dict(spec.params), problems)  # maps frozen, as a policy's
+        super().__init__(loaded, problems, params, dict(spec.facts), roots=_ROOTS)
         self.spec = spec
 
     def build(self) -> EscalationRules:
