@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ._lang import checked as c
+from ._lang.values import Calendar
 
 RuleKind = Literal["guard", "standard", "flex", "default"]
 Outcome = Literal["approve", "deny", "refer"]
@@ -167,6 +168,9 @@ class PolicyIR:
     # `attributes:`, by key; None when the policy has no such block (then undeclared
     # attributes are read leniently, as any value: the first release's behaviour).
     attributes: dict[str, Attribute] | None = None
+    # `calendar:`: the holidays and weekend days that business days skip, for
+    # `business_days_between` and for promises `within_business_days`.
+    calendar: Calendar = field(default_factory=Calendar)
 
     @property
     def attribute_types(self) -> dict[str, str]:

@@ -211,6 +211,7 @@ class _Builder(RuleTerms):
             rank=dict(self.rank),
             param_locations={name: self.location(("params", name)) for name in spec.params},
             attributes=self.attributes,
+            calendar=self.scope.calendar,
         )
 
     # -- rules ------------------------------------------------------------------

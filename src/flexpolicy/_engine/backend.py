@@ -140,9 +140,15 @@ class CompiledPolicy(Generic[E]):
         if not promised or verdict.outcome != "approve":
             return ()
         as_of = self.args(facts)[5]
-        holidays = getattr(self.ir, "holidays", ())  # `calendar.holidays`, where declared
+        calendar = self.ir.calendar
+        weekend = {day - 1 for day in calendar.weekend}  # ISO (1 = Monday) to `date.weekday()`
         return tuple(
-            (p.what, due_date(as_of, p.days, business=p.business, holidays=holidays))
+            (
+                p.what,
+                due_date(
+                    as_of, p.days, business=p.business, holidays=calendar.holidays, weekend=weekend
+                ),
+            )
             for p in promised
         )
 
