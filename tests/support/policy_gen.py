@@ -72,6 +72,14 @@ ATOMS = st.one_of(
     st.just('lower(coalesce(customer.segment, "x")) == "loyal"'),
     st.just("unused"),
     st.just("not unused"),
+    # issue 16: if/then/else, map params, date arithmetic (all exact for z3)
+    st.sampled_from([14, 30, 45]).map(
+        lambda d: f"days_since_purchase <= (if customer.tier >= 4 then {d} else 20)"
+    ),
+    st.just("if request.has_receipt then customer.tier >= 3 else customer.tier >= 5"),
+    st.just("days_since_purchase <= lookup(windows, customer.segment, 15)"),
+    st.just("lookup(windows, customer.attributes.level, 10) > 20"),
+    st.just("add_days(transaction.purchased_at, 30) >= today"),
 )
 
 
@@ -154,6 +162,7 @@ def policies(draw: st.DrawFn) -> str:
         "version": "1",
         "applies_to": KINDS,
         "roles": ROLES,
+        "params": {"windows": {"loyal": 30, "Gold": 45, "new": 7}},
         "facts": {"unused": 'request.item_condition == "unused" and request.packaging_intact'},
         "rules": rules,
         "default": {"outcome": "deny"},
