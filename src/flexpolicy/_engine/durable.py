@@ -69,7 +69,6 @@ def _import_durable() -> Any:
 class _RuleRef:
     stage: int  # 0 guard, 1 standard, 2 flex
     position: int
-    ruled_out: bool = False  # the rule fires when a fail-closed guard cannot apply
 
 
 class DurableBackend:
@@ -118,13 +117,14 @@ class DurableBackend:
             for rule in rules:
                 before = len(compiler.problems)
                 # A guard that fails closed applies unless its conditions are definitely
-                # false: the durable rule says when it is ruled out (`x`), and a guard
-                # whose `x` rule did not fire applies.
-                closed = rule.fails_closed
+                # false: its condition is "true or unknown", so its rule fires only when
+                # it applies (never on every fact, which would cost an action each).
+                conditions = c.And(t.BOOL, 0, 0, tuple(x.expr for x in rule.conditions))
                 try:
-                    condition = compiler.truth(
-                        c.And(t.BOOL, 0, 0, tuple(x.expr for x in rule.conditions)), not closed
-                    )
+                    if rule.fails_closed:
+                        condition = compiler.possibly(conditions, True)
+                    else:
+                        condition = compiler.truth(conditions, True)
                 except TooComplexError:
                     message = (
                         f"the conditions are too complex for the durable engine (over "
@@ -132,8 +132,8 @@ class DurableBackend:
                     )
                     raise PolicyError(_problems(rule, [message])) from None
                 problems.extend(_problems(rule, compiler.problems[before:]))
-                name = f"{'x' if closed else 'gsf'[stage]}{rule.position}"
-                self._refs[name] = _RuleRef(stage, rule.position, ruled_out=closed)
+                name = f"{'gsf'[stage]}{rule.position}"
+                self._refs[name] = _RuleRef(stage, rule.position)
                 definition[name] = {"all": [{"m": condition}], "run": self._action(name)}
         if problems:
             raise PolicyError(problems)
@@ -145,8 +145,6 @@ class DurableBackend:
         self._members = dict(compiler.member_exprs)
         self._ruleset = f"flexpolicy.{ir.id}"
         self._definition = definition
-        # The guards that fail closed: each applies unless its `x` rule fired.
-        self._closed = frozenset(g.position for g in ir.guards if g.fails_closed)
         self._hits: list[str] = []
         self._errors: list[BaseException] = []
         self._lock = threading.Lock()
@@ -250,15 +248,10 @@ class DurableBackend:
         if "always" not in hits:
             raise EngineError("durable-rules did not fire the rule every fact matches")
         matched: tuple[list[int], list[int], list[int]] = ([], [], [])
-        ruled_out: set[int] = set()
         for hit in hits:
             if hit != "always":
                 ref = self._refs[hit]
-                if ref.ruled_out:
-                    ruled_out.add(ref.position)
-                else:
-                    matched[ref.stage].append(ref.position)
-        matched[0].extend(self._closed - ruled_out)
+                matched[ref.stage].append(ref.position)
         return matched
 
 

@@ -176,6 +176,23 @@ class ConditionCompiler:
         self.problems.append(f"`{unparse(expr)}` is not a condition")
         return FALSE
 
+    def possibly(self, expr: c.Expr, want: bool) -> Cond:
+        """A condition that holds when `expr` is `want` or unknown: not definitely the
+        opposite.  A guard that fails closed applies under it, so its durable rule fires
+        only when the guard applies (as a standard rule's does), never on every fact."""
+        self._spend()
+        match expr:
+            case c.Const(value=bool() as value):
+                return TRUE if value is want else FALSE
+            case c.Not(operand=operand):
+                return self.possibly(operand, not want)
+            case c.And(operands=ops) | c.Or(operands=ops):
+                parts = [self.possibly(o, want) for o in ops]
+                return _all(parts) if isinstance(expr, c.And) == want else _any(parts)
+            case c.FactRef(name=name) if expr.type.kind is t.Kind.BOOL and self.inlined(name):
+                return self.possibly(self.ir.facts[name].expr, want)
+        return _any([self.truth(expr, want), self.unknown(expr)])
+
     def known(self, expr: c.Expr) -> Cond:
         if expr.type.kind is t.Kind.BOOL and not isinstance(expr, c.Field):
             return _any([self.truth(expr, True), self.truth(expr, False)])
