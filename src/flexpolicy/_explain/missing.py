@@ -4,7 +4,9 @@ A condition is unknown when a value it reads is missing and the rest cannot
 settle it.  The till can ask for that value ("is the packaging intact?"), so the
 decision names it by the path an author writes (`request.packaging_intact`,
 `item.final_sale`, `days_since_purchase`).  Only the values that made the
-condition unknown are named: from an unknown node the walk descends into the
+condition unknown are named, and only in a rule no other condition rules out (a
+guard ruled out by `item.category == "alcohol"` being false does not ask whether the
+law forbids its return): from an unknown node the walk descends into the
 children that are unknown too, and through a fact into its expression.
 """
 
@@ -18,6 +20,8 @@ def missing(record: Record) -> tuple[str, ...]:
     """The missing paths, in the order the decision met them, each once."""
     found: dict[str, None] = {}
     for seen in record.path():
+        if any(condition.passed is False for condition in seen.conditions):
+            continue  # a false condition settles the rule; its unknown ones did not matter
         for condition in seen.conditions:
             if condition.passed is None:
                 _unknown_leaves(record, condition.condition.expr, found, set())
