@@ -6,8 +6,7 @@ decision names it by the path an author writes (`request.packaging_intact`,
 `item.final_sale`, `days_since_purchase`).  Only the values that made the
 condition unknown are named, and only in a rule no other condition rules out (a
 guard ruled out by `item.category == "alcohol"` being false does not ask whether the
-law forbids its return), never in a guard marked `unknown: skip`, whose author says
-a missing value means it does not apply: from an unknown node the walk descends into the
+law forbids its return)): from an unknown node the walk descends into the
 children that are unknown too, and through a fact into its expression.
 """
 
@@ -23,8 +22,6 @@ def missing(record: Record) -> tuple[str, ...]:
     for seen in record.path():
         if any(condition.passed is False for condition in seen.conditions):
             continue  # a false condition settles the rule; its unknown ones did not matter
-        if seen.kind == "guard" and not seen.rule.fails_closed:
-            continue  # `unknown: skip`: the author says a missing value means "not this"
         for condition in seen.conditions:
             if condition.passed is None:
                 _unknown_leaves(record, condition.condition.expr, found, set())
