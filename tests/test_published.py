@@ -11,10 +11,12 @@ and by both engines.
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -124,3 +126,21 @@ def test_published_policies_decide_alike_on_both_engines(folder: Path) -> None:
         assert (
             durable.decide_situation(situation).key() == native.decide_situation(situation).key()
         ), path.name
+
+
+def _as_an_editor_reads(value: Any) -> Any:
+    """YAML 1.2, as editors read it: `2020-11-26` is text, not PyYAML's date."""
+    if isinstance(value, dict):
+        return {k: _as_an_editor_reads(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_an_editor_reads(v) for v in value]
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@pytest.mark.parametrize("folder", POLICIES, ids=lambda p: p.name)
+def test_each_published_policy_validates_against_the_editor_schema(folder: Path) -> None:
+    text = (folder / "policy.yaml").read_text(encoding="utf-8")
+    first = text.splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../../schemas/policy.schema.json"
+    schema = json.loads((ROOT / "schemas" / "policy.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(_as_an_editor_reads(yaml.safe_load(text)), schema)
