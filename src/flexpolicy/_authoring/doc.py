@@ -7,12 +7,14 @@ is standard, when the answer is no, where the store bends and who may approve it
 small gestures staff may offer.  Numbers come from the params, so a changed window changes
 the page.
 
-How conditions become words: a static describer walks each condition's checked tree (no
-situation, no values beyond the params folded into `Const` nodes) and writes short
-modifiers, "within 30 days of purchase", "unused and with the original packaging", "the
-mistake was ours", in the vocabulary decisions are worded in (`_explain.words`: the field
-nouns, a document's yes/no modifiers, comparison words, remedy and role words).  When it
-cannot phrase a condition, staff see the condition's source text and customers see nothing.
+How conditions become words: a static describer (`doc_phrase`) walks each condition's
+checked tree (no situation, no values beyond the params folded into `Const` nodes) and
+writes short modifiers, "within 30 days of purchase", "unused and with the original
+packaging", "the mistake was ours", in the vocabulary decisions are worded in
+(`_explain.words`).  When it cannot phrase a condition, staff see the condition's source
+text and customers see nothing.  Each rule's fee, the customer's choice of remedies and its
+promises follow its outcome (`doc_terms`); a long condition or fee several rules share is
+said once, above the standard rules, so that no rule is pushed off the page.
 
 What customers never see, and why:
 - Internal fields (tier, flags, exception counts, attributes): a tier floor becomes "for
@@ -29,19 +31,22 @@ HTML) lives in `doc_html`.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._explain import words as w
 from .._ir import Condition, Lever, PolicyIR, Rule, Template
 from .._lang import checked as c
 from .._lang import types as t
-from .._lang.ops import NEGATE, constant_right
+from .._lang.ops import constant_right
 from ..models import Customer
 from .doc_html import Audience, Bullet, PolicySummary, Section, fit, intro, lead_in, to_html
 from .doc_html import section as _section
+from .doc_phrase import Phraser, dedupe, shown
+from .doc_phrase import cap as _cap
+from .doc_terms import choice, fee_cases, fee_name, fee_sentence, promise_sentence
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -50,7 +55,7 @@ __all__ = ["Audience", "Bullet", "PolicySummary", "Section", "summarize", "to_ht
 
 MAX_CONDITIONS = 5  # modifiers per bullet, the last one "2 more" when there are too many
 MAX_SOURCE = 60  # characters of a condition's source text shown to staff as a fallback
-MAX_PHRASE = 300  # characters of the words for one fact, past which it is shown as source
+MAX_SHARED = 100  # characters past which a condition several rules read is said once, above
 _TOP_TIER: int = next(
     (int(m.le) for m in Customer.model_fields["tier"].metadata if getattr(m, "le", None)), 5
 )
@@ -58,40 +63,7 @@ _VALUED = ("for valued customers", "for our most valued customers")
 _SEE_BELOW = " Exceptions are possible (see below)."
 
 
-# -- words for values and fields --------------------------------------------------------
-
-
-def _dedupe(words: list[str]) -> list[str]:
-    return list(dict.fromkeys(words))
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _noun(expr: c.Expr) -> str | None:
-    match expr:
-        case c.FactRef(name=name):
-            head, _, period = name.rpartition("_")  # waivers_12m: "waivers in the last 12 months"
-            return (
-                f"{w.humanize(head)} {w.PERIODS[period]}"
-                if period in w.PERIODS
-                else w.humanize(name)
-            )
-        case c.Field() | c.Builtin():
-            return w.noun(expr)
-        case c.Call(func="coalesce", args=(first, _)):
-            return _noun(first)
-    return None
-
-
-def _literal(expr: c.Expr) -> tuple[Any, ...] | None:
-    """The constant values of a literal or a list of literals; None if not constant."""
-    if isinstance(expr, c.Const):
-        return tuple(expr.value) if isinstance(expr.value, tuple | list) else (expr.value,)
-    if isinstance(expr, c.ListExpr) and all(isinstance(i, c.Const) for i in expr.items):
-        return tuple(i.value for i in expr.items if isinstance(i, c.Const))
-    return None
+# -- words for the customer's standing ---------------------------------------------
 
 
 def _tier(expr: c.Expr, ir: PolicyIR) -> int | None:
@@ -110,108 +82,6 @@ def _tier(expr: c.Expr, ir: PolicyIR) -> int | None:
 def _tier_words(floor: int) -> str:
     top = floor >= _TOP_TIER
     return f"customer tier {_TOP_TIER} (the highest)" if top else f"customer tier {floor} or above"
-
-
-def _labels(values: tuple[Any, ...], holds: bool) -> str:
-    """Labels as modifiers: "faulty or delivered damaged", "neither ... nor ..."."""
-    words = _dedupe([w.LABELS.get(str(v), w.humanize(str(v))) for v in values])
-    if holds:
-        return w.either(words)
-    return f"not {words[0]}" if len(words) == 1 else f"neither {' nor '.join(words)}"
-
-
-Memo = dict[tuple[str, bool], str | None]
-
-
-def phrase(expr: c.Expr, ir: PolicyIR, neg: bool = False, memo: Memo | None = None) -> str | None:
-    """Value-free words for `expr` being true (`neg`: false); None when it cannot say.
-
-    Negation is pushed down to the leaves (De Morgan), so `not coalesce(faulty, false)`
-    reads "not faulty" and `not with_receipt` reads "without a receipt".  A fact is
-    worded once per `memo` (facts built on facts that each use the last twice would
-    otherwise be worded exponentially often), and one whose words run past
-    `MAX_PHRASE` characters has none.
-    """
-    memo = {} if memo is None else memo
-    match expr:
-        case c.Not(operand=inner):
-            return phrase(inner, ir, not neg, memo)
-        case c.And(operands=ops) | c.Or(operands=ops):
-            words: list[str] = []
-            for op in ops:
-                part = phrase(op, ir, neg, memo)
-                if part is None:
-                    return None  # half a condition would say something the rule does not
-                words.append(part)
-            return w.either(_dedupe(words), "and" if isinstance(expr, c.And) != neg else "or")
-        case c.FactRef(name=name) if expr.type.kind is t.Kind.BOOL and name in ir.facts:
-            if (name, neg) not in memo:
-                said = phrase(ir.facts[name].expr, ir, neg, memo)
-                memo[name, neg] = said if said is None or len(said) <= MAX_PHRASE else None
-            return memo[name, neg]
-        case c.Call(func="coalesce" | "as_bool", args=(first, *_)):
-            return phrase(first, ir, neg, memo)  # the fallback only matters when a fact is missing
-        case c.Call(func="known", args=(arg,)):
-            noun = _noun(arg)
-            return f"{noun} {w.known_words(not neg)}" if noun else None
-        case c.Const(value=bool() as value):
-            return w.always_never(value != neg)
-        case c.Field() if expr.type.kind is t.Kind.BOOL:
-            spec = w.field_spec(expr)
-            yes, no = w.field_words(expr).modifiers or (
-                (spec.yes, spec.no) if spec and spec.yes and spec.no else (None, None)
-            )
-            return no if neg else yes
-        case c.Cmp(op=op):
-            return _compare(expr, NEGATE[op] if neg else op, ir, memo)
-    return None
-
-
-def _compare(expr: c.Cmp, op: str, ir: PolicyIR, memo: Memo) -> str | None:
-    left, right = expr.left, expr.right
-    if op in ("in", "not in"):
-        return _membership(left, right, op == "in")
-    op, left, right = constant_right(op, left, right)
-    values = _literal(right)
-    if values is None or len(values) != 1:
-        noun, other = _noun(left), _noun(right)
-        return f"{noun} {w.BOUNDS[op]} {other}" if noun and other else None
-    value, shown = values[0], w.param_words(values[0])
-    if isinstance(value, bool) and op in ("==", "!="):  # `x == false` reads like `not x`
-        return phrase(left, ir, value != (op == "=="), memo)
-    if isinstance(left, c.Builtin) and left.name in w.WINDOWS:
-        window = w.WINDOWS[left.name]
-        return window.modifiers.get(op, w.COUNTS[op]).format(n=shown, w=window.counted)
-    words = w.field_words(left)
-    if words.labels:
-        return _labels(values, op == "==") if op in ("==", "!=") else None
-    noun = _noun(left)
-    if noun is None:
-        return None
-    if not words.level:
-        if value == 0 and op in ("==", "<="):
-            return f"no {noun}"
-        if left.type.kind is t.Kind.INT and any(x.endswith("s") for x in noun.split()):
-            return w.COUNTS[op].format(n=shown, w=noun)  # "fewer than 2 exceptions granted ..."
-    return f"{noun} {(w.DATES if isinstance(value, date) else w.BOUNDS)[op]} {shown}"
-
-
-def _membership(left: c.Expr, right: c.Expr, holds: bool) -> str | None:
-    if right.type.kind is t.Kind.SET:
-        items, noun = _literal(left), _noun(right)
-        if items is None or noun is None:
-            return None
-        item = w.param_words(items[0])
-        words = w.field_words(right).includes_modifier
-        if words is not None:
-            return words[0 if holds else 1].format(item=item)
-        return f"{noun} {w.includes(holds)} {item}"
-    values, noun = _literal(right), _noun(left)
-    if values is None or noun is None:
-        return None
-    if w.field_words(left).labels:
-        return _labels(values, holds)
-    return f"{noun} {'' if holds else 'not '}{w.param_words(values)}"
 
 
 # -- rules and levers into sentences ------------------------------------------------------
@@ -239,7 +109,37 @@ class _Writer:
         self.ir = ir
         self.staff = audience == "staff"
         self.bent = {b for r in ir.flex for b in r.bends}
-        self.memo: Memo = {}
+        self.phraser = Phraser(ir, customer=not self.staff)
+        self.terms_used: dict[str, str] = {}  # fact -> its name on the page, defined once
+        self.fees_used: frozenset[str] = frozenset()
+        self.definitions = self._definitions()
+
+    def _definitions(self) -> list[str]:
+        """Long conditions and fees that several rules share, each said once above the rules.
+
+        A return window with membership levels and a holiday season is a paragraph; said in
+        every rule that reads it, it would push rules off the page, which DESIGN 2.4 forbids.
+        """
+        rules = [r for r in self.ir.rules if r.kind != "guard" or r.outcome != "approve"]
+        reads = Counter(
+            x.expr.name for r in rules for x in r.conditions if isinstance(x.expr, c.FactRef)
+        )
+        out: list[str] = []
+        for name, count in reads.items():
+            said = self.phraser.say(c.FactRef(t.BOOL, 0, 0, name)) if count > 1 else None
+            if said is None or len(said) <= MAX_SHARED:
+                continue
+            term = _term(name, self.ir)
+            self.terms_used[name] = term
+            out.append(f"{_cap(term.removeprefix('within '))}: {said}.")
+        fees = Counter(r.fee.name for r in self.ir.rules if isinstance(r.fee, c.FactRef))
+        for name, count in fees.items():
+            fee = c.FactRef(t.MONEY, 0, 0, name)
+            cases = fee_cases(fee, self.phraser) if count > 1 else None
+            if cases is not None:
+                self.fees_used |= {name}
+                out.append(f"{_cap(fee_name(fee, self.ir))}: {cases}.")
+        return out
 
     def conditions(self, conditions: tuple[Condition, ...]) -> _Said:
         whom: list[str] = []
@@ -250,12 +150,11 @@ class _Writer:
             if floor is not None:
                 whom = [f"for {_tier_words(floor)}" if self.staff else _VALUED[floor >= _TOP_TIER]]
                 continue
-            if not self.staff and w.is_internal(
-                condition.expr, self.ir.facts, None, self.ir.attribute_public
-            ):
-                hidden = True
-                continue
-            said = phrase(condition.expr, self.ir, memo=self.memo)
+            self.phraser.dropped = False
+            expr = condition.expr
+            shared = self.terms_used.get(expr.name) if isinstance(expr, c.FactRef) else None
+            said = shared or self.phraser.say(expr)
+            hidden = hidden or self.phraser.dropped  # customers: an internal case left out
             if said == "always":
                 continue  # `when: true` (a lever offered whenever a decision is made)
             if said is None and self.staff:
@@ -264,19 +163,27 @@ class _Writer:
                 said = f"`{cut}`"
             hidden = hidden or said is None
             parts += [said] if said else []
-        return _Said(tuple(_dedupe(whom + parts)), hidden)
+        return _Said(tuple(dedupe(whom + parts)), hidden)
 
     def grant(self, rule: Rule) -> str:
         words = w.remedy_words(rule.remedy) if rule.remedy else "approval"
         if words.startswith("to "):  # "to waive the fee" is an offer; here we need a thing
             words = "a " + w.humanize(rule.remedy or "")
+        words = choice(rule, not self.staff) or words
         amount = rule.amount
         if isinstance(amount, c.Const):
-            return f"{words} of {w.param_words(amount.value)}"
+            return f"{words} of {shown(amount.value, t.MONEY)}"
         if isinstance(amount, c.Call) and amount.func == "min":  # min(asked, cap): "up to cap"
-            caps = [a.value for a in amount.args if isinstance(a, c.Const)]
-            return f"{words} of up to {w.param_words(min(caps))}" if caps else words
+            caps = [a for a in amount.args if isinstance(a, c.Const)]
+            low = min(caps, key=lambda a: a.value) if caps else None
+            return f"{words} of up to {shown(low.value, t.MONEY)}" if low else words
         return words
+
+    def terms(self, rule: Rule) -> str:
+        """The fee and the promises after a rule's outcome, each a sentence (DESIGN 2.3)."""
+        fee = fee_sentence(rule, self.phraser, self.fees_used)
+        said = [fee, promise_sentence(rule.promises, not self.staff)]
+        return "".join(f" {s}" for s in said if s)
 
     def role(self, role: str | None) -> str:
         """Who, in this audience's words: staff "a store manager", customers "a manager"."""
@@ -299,7 +206,8 @@ class _Writer:
 
     def approval(self, rule: Rule, *, flex: bool) -> Bullet:
         said = self.conditions(rule.conditions)
-        text = f"{said.text()}: {self.grant(rule)}.{self.needs(rule, flex)}{self.ref(rule)}"
+        grant = f"{self.grant(rule)}.{self.terms(rule)}{self.needs(rule, flex)}"
+        text = f"{said.text()}: {grant}{self.ref(rule)}"
         if not flex:
             return Bullet(text)
         bent = [self.ir.rule(b) for b in rule.bends if b != "default"]
@@ -317,7 +225,7 @@ class _Writer:
             look = "reviews it" if self.staff else "looks at it personally"
             text += f": {self.role(rule.authority)} {look}"
         see = _SEE_BELOW if rule.id in self.bent and not self.staff else ""
-        return Bullet(f"{text}.{see}{self.ref(rule)}")
+        return Bullet(f"{text}.{self.terms(rule)}{see}{self.ref(rule)}")
 
     def fill(self, template: Template | None) -> str | None:
         """An author's sentence, params filled and `{item.description}` as "the item"."""
@@ -326,7 +234,7 @@ class _Writer:
             if isinstance(part, str):
                 out += part
             elif isinstance(part.expr, c.Const) and part.expr.origin:
-                out += w.param_words(part.expr.value)
+                out += shown(part.expr.value, part.expr.type)
             elif isinstance(part.expr, c.Field) and part.expr.dotted == "item.description":
                 out += "item" if out.lower().endswith("the ") else "the item"
             else:
@@ -337,7 +245,7 @@ class _Writer:
         rule = self.ir.default
         if rule.outcome == "approve":
             return "standard", Bullet(
-                f"Anything else: {self.grant(rule)}.{self.needs(rule, False)}"
+                f"Anything else: {self.grant(rule)}.{self.terms(rule)}{self.needs(rule, False)}"
             )
         explain = self.fill(rule.explain.staff if self.staff else rule.explain.customer)
         if rule.outcome == "refer":
@@ -349,7 +257,7 @@ class _Writer:
                 explain[:1].lower() + explain[1:] if explain else "we can't help as standard."
             )
         see = _SEE_BELOW if "default" in self.bent and not self.staff else ""
-        return "no", Bullet(text + see + (" `default`" if self.staff else ""))
+        return "no", Bullet(text + self.terms(rule) + see + (" `default`" if self.staff else ""))
 
     def lever(self, lever: Lever) -> Bullet:
         said = self.conditions(lever.conditions)
@@ -381,6 +289,15 @@ class _Writer:
             text += f" Reviews {_named(reviews)}." if reviews else ""
             bullets.append(Bullet(text.strip() or "No rules of its own.", _cap(w.role_words(role))))
         return bullets
+
+
+def _term(fact: str, ir: PolicyIR) -> str:
+    """A shared condition's name on the page: `in_window` is "within the return window"."""
+    word = w.humanize(fact.removeprefix("in_").removeprefix("within_"))
+    if word in ("window", "period"):
+        kind = w.humanize(ir.applies_to[0]) if len(ir.applies_to) == 1 else ""
+        return f"within the {kind} {word}".replace("  ", " ")
+    return word
 
 
 def _named(rules: list[Rule]) -> str:
@@ -419,6 +336,8 @@ def summarize(policy: Policy, *, audience: Audience = "staff") -> PolicySummary:
                 "flexible": "Where we can be flexible", "approvals": "Who can approve what",
                 "gestures": "Small gestures"}  # fmt: skip
     leads = {k: v for k, v in _LEADS[audience].items() if k != "no" or ir.guards}
+    if writer.definitions:
+        leads["standard"] = " ".join(writer.definitions)
     sections = tuple(
         _section(
             key, heading, [b for b in bullets[key] if b] or [Bullet(_EMPTY[key])], leads.get(key)

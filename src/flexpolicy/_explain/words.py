@@ -348,8 +348,11 @@ WINDOWS: dict[str, WindowWords] = {
         held="received {v} days ago, within the {c}-day window",
         missed="received {v} days ago; the window is {c} days",
         needs="received within the last {c} days",
-        modifiers={"<=": "within {n} days of delivery", ">": "more than {n} days after delivery"},
-        counted="days after delivery",
+        modifiers={
+            "<=": "within {n} days of receiving it",
+            ">": "more than {n} days after receiving it",
+        },
+        counted="days since it was received",
     ),
 }
 # The operators a decision words as a window kept or missed (`days <= 30`).
