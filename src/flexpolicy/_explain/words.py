@@ -113,7 +113,9 @@ def param_words(value: Any) -> str:
 
 
 def either(words: list[str], joiner: str = "or") -> str:
-    """ "a, b or c" (or "and")."""
+    """ "a, b or c" (or "and"); "none" for an empty list (a param the store has yet to fill)."""
+    if not words:
+        return "none"
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
 
 
