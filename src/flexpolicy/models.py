@@ -74,12 +74,21 @@ Count = Annotated[int, Field(ge=0, le=1_000_000_000), WholeNumber()]
 Flag = Annotated[bool, Strict()]
 # A store attribute's number holds at most 28 digits, so that reading, comparing and
 # formatting it stay cheap whatever a backend sends (see `_facts.numbers`).
-AttributeValue = Annotated[
+AttributeScalar = Annotated[
     Annotated[str, StringConstraints(strict=True)]
     | Annotated[bool, Strict()]  # lax, `1.0` would be read as true
     | Annotated[int, Field(ge=-MAX_WHOLE, le=MAX_WHOLE)]
     | Annotated[Decimal, Field(max_digits=MAX_DIGITS, allow_inf_nan=False)]
-    | date
+    | date,
+    AttributeNumber(),
+]
+# A list (for an attribute a policy declares `list`, DESIGN 2.2) holds scalars, one
+# level deep, kept as a tuple so the facts stay frozen; the declaration decides
+# whether its members fit (`_facts.typed`: text only), so a number among them is
+# `invalid-attribute` naming the path, as any other misfit is.
+AttributeValue = Annotated[
+    AttributeScalar
+    | Annotated[tuple[AttributeScalar, ...], Field(max_length=MAX_FLAGS)]
     | None,
     AttributeNumber(),
 ]
@@ -238,8 +247,8 @@ class Situation(_Facts):
         """A copy with fields replaced, e.g. `{"request.has_receipt": True}`.
 
         Paths are `record.field` for `request`, `customer`, `transaction` and
-        `case` - the form `Alternative.changes` uses - and the result is
-        validated like any situation.
+        `case`, or `record.attributes.name` for a store attribute - the forms
+        `Alternative.changes` uses - and the result is validated like any situation.
         """
         data = self.model_dump()
         for path, value in changes.items():
@@ -247,11 +256,17 @@ class Situation(_Facts):
             record = (
                 data.get(root) if root in ("request", "customer", "transaction", "case") else None
             )
+            head, _, attribute = name.partition(".")
+            if head == "attributes" and attribute and "." not in attribute and root != "case":
+                if isinstance(record, dict):
+                    record["attributes"][attribute] = value
+                    continue
             if not isinstance(record, dict) or not name or "." in name or name not in record:
                 raise InputError(
                     f"cannot change `{path}`: not a field of this situation",
                     code="unknown-field",
-                    hint="paths look like `request.has_receipt` or `customer.tier`",
+                    hint="paths look like `request.has_receipt`, `customer.tier` or "
+                    "`request.attributes.NAME`",
                 )
             record[name] = value
         try:

@@ -252,7 +252,7 @@ class AttributeSpec(_Spec):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    type: AttributeType = Field(description="bool, int, decimal, money, date or text")
+    type: AttributeType = Field(description="bool, int, decimal, money, date, text or list")
     public: Annotated[bool, Strict()] | None = Field(
         None,
         description="customer text may show it (default: false on customer, true elsewhere)",

@@ -235,10 +235,27 @@ def situations(draw: st.DrawFn, policy: Policy, *, today: date = TODAY) -> Situa
     every threshold the policy tests (and plain random values in between)."""
     situation = draw(_base(policy, today))
     changes: dict[str, Any] = {}
+    lists = _list_attributes(policy)
     for name, values in sorted(thresholds(policy).items()):
-        if draw(st.booleans()):
+        if not draw(st.booleans()):
+            continue
+        if name in lists:  # `"gift" in request.attributes.tags`: a list holding it or not
+            labels = [*(v for v in values if isinstance(v, str)), "other"]
+            changes[name] = draw(st.lists(st.sampled_from(labels), max_size=3))
+        else:
             changes[name] = draw(st.sampled_from([v for value in values for v in _near(value)]))
     return _with_thresholds(situation, changes, today)
+
+
+def _list_attributes(policy: Policy) -> frozenset[str]:
+    """The policy's `list` attributes as conditions read them: `request.attributes.tags`."""
+    declared = policy._core.ir.attribute_types
+    return frozenset(
+        f"{root}.attributes.{name}"
+        for root, _, name in (
+            key.partition(".") for key, kind in declared.items() if kind == "list"
+        )
+    )
 
 
 def _with_thresholds(situation: Situation, changes: Mapping[str, Any], today: date) -> Situation:

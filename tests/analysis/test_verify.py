@@ -205,3 +205,17 @@ def test_built_in_facts_as_properties(field: str, increasing: bool, status: str)
             "approve",
             "deny",
         )
+
+
+def test_the_cli_verifies_a_declared_attribute() -> None:
+    """`--property` may name a store attribute the policy declares, at its type."""
+    bank = "examples/published/bank-overdraft-fee/policy.yaml"
+    proved = run("verify", bank, "--property", "monotone:request.attributes.fees_today")
+    assert proved.returncode == 0, proved.stderr
+    assert proved.stdout.startswith("proved   monotone:request.attributes.fees_today")
+    refuted = run("verify", bank, "--property", "invariant:request.attributes.item_amount")
+    assert refuted.returncode == 1, refuted.stderr
+    assert refuted.stdout.startswith("refuted  invariant:request.attributes.item_amount")
+    undeclared = run("verify", bank, "--property", "invariant:request.attributes.nope")
+    assert undeclared.returncode == 2
+    assert "is not declared under the policy's `attributes:`" in undeclared.stderr

@@ -78,7 +78,12 @@ _DROP = object()
         ({"transaction__region": " "}, "invalid-facts", None),
         ({"request__channel": ""}, "invalid-facts", None),
         ({"customer__membership": 5}, "invalid-facts", None),
-        ({"request__attributes": {"x": [1]}}, "invalid-facts", None),
+        # a list is a fact (for `list` attributes), one level deep and of plain values
+        ({"request__attributes": {"x": [[1]]}}, "invalid-facts", None),
+        ({"request__attributes": {"x": [{"a": 1}]}}, "invalid-facts", None),
+        ({"request__attributes": {"x": {"a": 1}}}, "invalid-facts", None),
+        ({"request__attributes": {"x": [b"1"]}}, "invalid-facts", None),
+        ({"request__attributes": {"x": ["a"] * 1001}}, "invalid-facts", None),
         ({"transaction__attributes": {"x": b"1"}}, "invalid-facts", None),
     ],
 )
@@ -226,7 +231,8 @@ default: {outcome: deny}
         ("  request.data-wiped: bool", "true", ["bad-attribute"]),
         ("  request: bool", "true", ["bad-attribute"]),
         ("  request.wiped: boolean", "true", ["bad-attribute"]),
-        ("  request.wiped: {type: list}", "true", ["bad-attribute"]),
+        ("  request.wiped: {type: set}", "true", ["bad-attribute"]),
+        ("  request.wiped: {type: list}", "true", []),
         ("  request.wiped: {type: bool, public: 'no'}", "true", ["bad-value"]),
         ("  request.wiped: {type: bool, hidden: true}", "true", ["unknown-key"]),
         ("  request.wiped: bool", "request.attributes.other", ["undeclared-attribute"]),

@@ -17,13 +17,14 @@ answer is "unknown", never a false alarm.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._diagnostics.suggest import did_you_mean
 from .._engine.semantics import OUTCOME_RANK
 from .._lang import types as t
-from .._lang.catalog import RECORDS, ROOTS
+from .._lang.catalog import ATTRIBUTE_TYPES, RECORDS, ROOTS
 from ..errors import InputError
 from ..models import Situation
 from ..policy import Policy
@@ -85,17 +86,25 @@ _BUILTIN_FIELDS: dict[str, tuple[str, bool]] = {
 }
 
 
-def field_type(path: str) -> tuple[str, tuple[str, ...], t.Type, bool]:
+def field_type(
+    path: str, declared: Mapping[str, str] | None = None
+) -> tuple[str, tuple[str, ...], t.Type, bool]:
     """Resolve `customer.tier` to (root, path, type, reversed), or explain what is wrong.
 
     A built-in fact resolves to the field that moves it; `reversed` says that a higher
     field value means a lower fact (an older purchase date, more days since purchase).
+    A store attribute (`request.attributes.data_wiped`) resolves to its declared type
+    (`declared`: the policy's `attributes:`, key to type), or, for a policy without
+    the block (None), to a value of any kind, as the policy reads it.
     """
     if path in _BUILTIN_FIELDS:
         field, reverse = _BUILTIN_FIELDS[path]
         root, fields, typ, _ = field_type(field)
         return root, fields, (t.INT if reverse else typ), reverse
     root, _, rest = path.partition(".")
+    head, _, name = rest.partition(".")
+    if root in ROOTS and head == "attributes" and name:
+        return root, ("attributes", name), _attribute_type(path, root, name, declared), False
     if root not in ROOTS or not rest:
         raise InputError(
             f"`{path}` is not a field of a situation",
@@ -115,10 +124,43 @@ def field_type(path: str) -> tuple[str, tuple[str, ...], t.Type, bool]:
     return root, (name,), spec.type, False
 
 
+def _attribute_type(path: str, root: str, name: str, declared: Mapping[str, str] | None) -> t.Type:
+    """A store attribute's type as the policy reads it (`field_type`)."""
+    if "." in name:
+        raise InputError(
+            f"`{path}` is not a field of a situation",
+            code="bad-property",
+            hint=f"attributes look like `{root}.attributes.NAME`",
+        )
+    if declared is None:
+        return t.ANY
+    kind = declared.get(f"{root}.{name}")
+    if kind is None:
+        names = [k.partition(".")[2] for k in declared if k.startswith(root + ".")]
+        raise InputError(
+            f"`{path}` is not declared under the policy's `attributes:`",
+            code="bad-property",
+            hint=did_you_mean(name, names) or f"the policy never reads `{path}`",
+        )
+    return ATTRIBUTE_TYPES[kind]
+
+
+def _read(space: Any, root: str, fields: tuple[str, ...], typ: t.Type) -> Any:
+    """The field as the encoder reads it: a declared attribute at its type."""
+    if fields[:1] == ("attributes",) and typ.kind is not t.Kind.ANY:
+        return space.field(root, fields, typ)
+    return space.field(root, fields)
+
+
+def _declared(policy: Policy) -> Mapping[str, str] | None:
+    ir = policy._core.ir
+    return None if ir.attributes is None else ir.attribute_types
+
+
 def verify_monotone(policy: Policy, path: str, *, increasing: bool = True) -> PropertyResult:
     """A higher (or, with `increasing=False`, lower) value of `path` never gets a worse outcome."""
     started = time.perf_counter()
-    root, fields, typ, reverse = field_type(path)
+    root, fields, typ, reverse = field_type(path, _declared(policy))
     name = f"monotone:{'' if increasing else '-'}{path}"
     if typ.kind not in _ORDERED:
         raise InputError(
@@ -130,7 +172,8 @@ def verify_monotone(policy: Policy, path: str, *, increasing: bool = True) -> Pr
     z = session.z
     twin = session.space.twin(".".join((root, *fields)))
     ir = policy._core.ir
-    low, high = session.space.field(root, fields), twin.field(root, fields)
+    low = _read(session.space, root, fields, typ)
+    high = _read(twin, root, fields, typ)
     before, _ = session.encoder(ir).decision()
     after, _ = session.encoder(ir, twin).decision()
     if not (isinstance(low, Value) and isinstance(high, Value)):  # an ordered kind, checked above
@@ -156,12 +199,12 @@ def verify_monotone(policy: Policy, path: str, *, increasing: bool = True) -> Pr
 def verify_invariant(policy: Policy, path: str) -> PropertyResult:
     """Changing only `path` never changes the outcome."""
     started = time.perf_counter()
-    root, fields, _, _ = field_type(path)
+    root, fields, typ, _ = field_type(path, _declared(policy))
     session = Session()
     twin = session.space.twin(".".join((root, *fields)))
     ir = policy._core.ir
-    session.space.field(root, fields)
-    twin.field(root, fields)
+    _read(session.space, root, fields, typ)
+    _read(twin, root, fields, typ)
     before, _ = session.encoder(ir).decision()
     after, _ = session.encoder(ir, twin).decision()
     return _settle(

@@ -23,6 +23,8 @@ def attribute_tagged(value: Any) -> Any:
         return {"decimal": str(value)}
     if isinstance(value, date):
         return {"date": value.isoformat()}
+    if isinstance(value, tuple):  # a list attribute: each member keeps its kind too
+        return [attribute_tagged(v) for v in value]
     return value
 
 
@@ -51,11 +53,16 @@ def decoded_attributes(record: dict[str, Any]) -> dict[str, Any]:
         return record
     attributes: dict[str, Any] = {}
     for key, value in record["attributes"].items():
-        tag = set(value) if isinstance(value, dict) else None
-        if tag == {"decimal"}:
-            attributes[key] = Decimal(value["decimal"])
-        elif tag == {"date"}:
-            attributes[key] = date.fromisoformat(value["date"])
-        else:
-            attributes[key] = value
+        attributes[key] = (
+            [_untagged(v) for v in value] if isinstance(value, list) else _untagged(value)
+        )
     return {**record, "attributes": attributes}
+
+
+def _untagged(value: Any) -> Any:
+    tag = set(value) if isinstance(value, dict) else None
+    if tag == {"decimal"}:
+        return Decimal(value["decimal"])
+    if tag == {"date"}:
+        return date.fromisoformat(value["date"])
+    return value

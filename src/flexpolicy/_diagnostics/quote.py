@@ -14,7 +14,10 @@ __all__ = ["MAX_QUOTED", "cap_quotes", "quoted"]
 # The most characters of one piece of input an `InputError` quotes: an id, a sku
 # or a number of thousands of characters is cut, with an ellipsis.
 MAX_QUOTED = 40
-_QUOTED = re.compile(rf"`([^`\n]{{{MAX_QUOTED + 1},}})`")
+# Every backticked piece, short or long, so that pieces pair up from the left: a
+# pattern for long pieces alone would take the prose *between* two short quotes
+# (`a.b` must be ... `money`) for a quote and cut it.
+_QUOTED = re.compile(r"`([^`\n]*)`")
 
 
 def quoted(text: object) -> str:
@@ -25,4 +28,6 @@ def quoted(text: object) -> str:
 
 def cap_quotes(text: str) -> str:
     """`text` with every backticked piece longer than `MAX_QUOTED` cut (`quoted`)."""
-    return _QUOTED.sub(lambda m: f"`{quoted(m[1])}`", text) if "`" in text else text
+    if "`" not in text:
+        return text
+    return _QUOTED.sub(lambda m: m[0] if len(m[1]) <= MAX_QUOTED else f"`{quoted(m[1])}`", text)

@@ -23,6 +23,7 @@ from .._ir import Condition, Rule
 from .._lang import checked as c
 from .._lang import runtime as rt
 from .._lang import types as t
+from .._lang.catalog import ATTRIBUTE_KINDS
 from .._lang.ops import NEGATE, constant_right
 from ..decision import Alternative, Requirement
 from . import words as w
@@ -353,8 +354,10 @@ def _builtin_target(name: str, days: Any, record: Record) -> Changes | None:
 
 
 def _assign(field: c.Field, value: Any, record: Record) -> Changes | None:
-    if len(field.path) != 1 or field.root in ("item", "actor"):
-        return None  # only direct fields of the situation's own records
+    if field.root in ("item", "actor"):
+        return None  # only the situation's own records (a line is the transaction's)
+    if len(field.path) != 1 and not _declared_attribute(field):
+        return None  # direct fields, and store attributes read at a declared type
     bounds = _BOUNDS.get(field.dotted)
     if bounds is not None and not (bounds[0] <= value <= bounds[1]):
         return None
@@ -363,3 +366,13 @@ def _assign(field: c.Field, value: Any, record: Record) -> Changes | None:
     if isinstance(value, int | Decimal) and not isinstance(value, bool) and value < 0:
         return None
     return {field.dotted: value}
+
+
+def _declared_attribute(field: c.Field) -> bool:
+    """`request.attributes.all_contents` under `attributes:`: its value has a known type,
+    so "if it were true" can be tried (an undeclared one may hold any kind)."""
+    return (
+        len(field.path) == 2
+        and field.path[0] == "attributes"
+        and field.type.kind in ATTRIBUTE_KINDS
+    )

@@ -46,7 +46,12 @@ def redecide(ctx: Context, decide: DecideSituation, changes: dict[str, Any]) -> 
     updates: dict[str, dict[str, Any]] = {}
     for path, value in changes.items():
         root, _, name = path.partition(".")
-        updates.setdefault(root, {})[name] = value
+        fields = updates.setdefault(root, {})
+        head, _, attribute = name.partition(".")
+        if head == "attributes" and attribute:  # `request.attributes.all_contents`
+            fields.setdefault("attributes", {})[attribute] = value
+        else:
+            fields[name] = value
     records: dict[str, Any] = {
         "request": ctx.request,
         "customer": ctx.customer,
@@ -57,6 +62,8 @@ def redecide(ctx: Context, decide: DecideSituation, changes: dict[str, Any]) -> 
         record = records.get(root)
         if record is None:
             return None
+        if "attributes" in fields:  # the record's other attributes stay as they were
+            fields["attributes"] = {**record.attributes, **fields["attributes"]}
         records[root] = _updated(record, fields)
     changed = made(
         Situation,

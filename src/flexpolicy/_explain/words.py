@@ -221,7 +221,7 @@ def month_day_words(text: Any) -> str:
 
 
 def _call_noun(expr: c.Call) -> str | None:
-    """Nouns for the date and map functions: "the month of the purchase date"."""
+    """Nouns for the date, map and size functions: "the month of the purchase date"."""
     args = expr.args
     if expr.func in _DATE_PARTS:
         return f"the {_DATE_PARTS[expr.func]} of the {noun(args[0])}"
@@ -235,6 +235,9 @@ def _call_noun(expr: c.Call) -> str | None:
         return f"business days from the {noun(args[0])} to {noun(args[1])}"
     if expr.func == "lookup":
         return f"the {noun(args[0])} for the {noun(args[1])}"
+    if expr.func == "len" and isinstance(args[0], c.Field | c.FactRef):
+        # `len(request.attributes.tags)`: "the number of tags", never the expression.
+        return f"the number of {noun(args[0])}"
     return None
 
 

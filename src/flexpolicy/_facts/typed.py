@@ -16,7 +16,11 @@ The coercions, stated once here and in docs/policy-language.md:
 - `decimal`: a number, or text of one (`"0.25"`);
 - `money`: as `decimal`, at most 4 decimal places;
 - `date`: a date, or ISO text `YYYY-MM-DD`;
-- `text`: text only (a number is not text: `5` for a text attribute is refused).
+- `text`: text only (a number is not text: `5` for a text attribute is refused);
+- `list`: a list of text, read as a set of labels as `customer.flags` is (each
+  member NFKC-normalised, trimmed and case-folded, so `["Gift ", "GIFT"]` is the
+  one label `gift`); a lone text is not a one-element list, and a member that is
+  not text, or is blank, is refused.  An empty list is a known, empty set.
 
 A missing attribute (absent or null) stays missing: conditions on it are unknown.
 Nothing here runs for a policy without declarations.
@@ -32,9 +36,10 @@ from typing import Any
 
 from ..errors import InputError
 from .consistency import find_item
+from .labels import normalise_label
 from .numbers import MAX_DIGITS, in_range
 
-ATTRIBUTE_TYPES: tuple[str, ...] = ("bool", "int", "decimal", "money", "date", "text")
+ATTRIBUTE_TYPES: tuple[str, ...] = ("bool", "int", "decimal", "money", "date", "text", "list")
 # The records whose attributes a policy may declare, as a declaration names them.
 ATTRIBUTE_RECORDS: tuple[str, ...] = ("customer", "request", "item", "transaction")
 
@@ -42,6 +47,7 @@ _WHOLE = re.compile(r"[+-]?[0-9]{1,28}")
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,28}(\.[0-9]{1,28})?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONEY_PLACES = 4
+_LABEL_LENGTH = 200  # as `models.Label`: a list member is a label like a flag
 _NO_VALUE = object()
 
 
@@ -98,6 +104,22 @@ def _as_date(value: Any) -> Any:
     return _NO_VALUE
 
 
+def _as_list(value: Any) -> Any:
+    """A list of text as a set of labels; a lone text is not a list (it would turn
+    `"gift, final"` into one label nobody means)."""
+    if not isinstance(value, tuple | list | frozenset | set):
+        return _NO_VALUE
+    labels: set[str] = set()
+    for member in value:
+        if type(member) is not str or len(member) > _LABEL_LENGTH:
+            return _NO_VALUE
+        label = normalise_label(member)
+        if not label or len(label) > _LABEL_LENGTH:
+            return _NO_VALUE
+        labels.add(label)
+    return frozenset(labels)
+
+
 def _exactly(kind: type) -> Callable[[Any], Any]:
     def read(value: Any) -> Any:
         return value if type(value) is kind else _NO_VALUE
@@ -112,6 +134,7 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "money": _as_money,
     "date": _as_date,
     "text": _exactly(str),
+    "list": _as_list,
 }
 _SHOWN: dict[str, str] = {
     "bool": "true or false",
@@ -120,6 +143,7 @@ _SHOWN: dict[str, str] = {
     "money": "an amount (at most 4 decimal places)",
     "date": "a date (`YYYY-MM-DD`)",
     "text": "text",
+    "list": "a list of text (each at most 200 characters, none blank)",
 }
 
 

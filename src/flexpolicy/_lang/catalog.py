@@ -330,6 +330,8 @@ ATTRIBUTE_TYPES: dict[str, t.Type] = {
     "money": t.MONEY,
     "date": t.DATE,
     "text": t.STR,
+    # A list of text is a set of labels, typed and compared as `customer.flags` is.
+    "list": t.set_of(t.STR),
 }
 # The declared type a language kind stands for, for the engines' decision-time reads.
 ATTRIBUTE_KINDS: dict[t.Kind, str] = {
@@ -339,4 +341,5 @@ ATTRIBUTE_KINDS: dict[t.Kind, str] = {
     t.Kind.MONEY: "money",
     t.Kind.DATE: "date",
     t.Kind.STR: "text",
+    t.Kind.SET: "list",
 }

@@ -313,7 +313,7 @@ class _Checker(CallChecks):
             f"`{root}.attributes.{name}` is not declared under `attributes:`",
             at,
             f"add the line `{root}.{name}: TYPE` under `attributes:` "
-            "(TYPE: bool, int, decimal, money, date or text)",
+            "(TYPE: bool, int, decimal, money, date, text or list)",
         )
         return t.ERROR
 
@@ -462,6 +462,9 @@ class _Checker(CallChecks):
                     record = ROOTS[root].record if root in ROOTS else None
                     spec = RECORDS[record].get(name) if record in RECORDS else None
                     return spec is not None and spec.label
+                case c.Field(path=("attributes", _), type=typ):
+                    # A declared `list` attribute holds labels, as `customer.flags` does.
+                    return typ.kind is t.Kind.SET
                 case c.FactRef(name=name) if name not in seen:
                     seen.add(name)
                     inner = self.scope.fact_expr(name)

@@ -64,7 +64,12 @@ def compare(op: str, left: Any, right: Any) -> bool | None:
 
 
 def member(item: Any, container: Iterable[Any]) -> bool | None:
-    if item is None:
+    """`item in container`; unknown when the container is not a list or a set.
+
+    Only a store attribute read without a declaration can be something else, and
+    `"a" in customer.attributes.note` must not look for the letter in the text.
+    """
+    if item is None or not isinstance(container, tuple | frozenset | list):
         return None
     kind = _family(item)
     return any(_family(x) == kind and x == item for x in container)
