@@ -18,21 +18,16 @@ records removed.  See docs/audit.md.
 
 from __future__ import annotations
 
-from ._audit.log import (
+from ._audit.log import AuditLog
+from ._audit.masking import DEFAULT_MASK, MARKER, MASKABLE, situation_sha256, stored_situation
+from ._audit.record import AuditError, AuditRecord
+from ._audit.verify import (
     COMPARED,
-    DEFAULT_MASK,
-    MARKER,
-    MASKABLE,
-    AuditError,
-    AuditLog,
-    AuditRecord,
     AuditReport,
     Difference,
     LogEntry,
     LogProblem,
     read_log,
-    situation_sha256,
-    stored_situation,
     verify_log,
 )
 

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import z3
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
 from flexpolicy._analysis.encode import OUTCOME_CODES, rule_table
 from flexpolicy._analysis.session import Session
+from tests.support.backends import DIFFERENTIAL
 from tests.support.paths import POLICY_FILES
 from tests.support.policy_gen import policies as generated_policies
 from tests.support.strategies import threshold_situations
@@ -67,12 +68,7 @@ def test_formulas_decide_like_the_policy_on_shipped_policies(path: Path, data: A
     pinned.check(data.draw(threshold_situations(pinned.policy)))
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(DIFFERENTIAL, max_examples=100)
 @given(generated_policies(), st.data())
 def test_formulas_decide_like_the_policy_on_generated_policies(text: str, data: Any) -> None:
     pinned = Pinned(flexpolicy.Policy.from_yaml(text))

@@ -295,7 +295,7 @@ def test_the_exit_codes_are_in_the_help() -> None:
 
 
 def test_an_unexpected_error_is_one_line_and_exit_4(capsys: pytest.CaptureFixture[str]) -> None:
-    from flexpolicy.cli._common import ExitCode, report  # noqa: PLC0415 - new in this release
+    from flexpolicy.cli._errors import ExitCode, report  # noqa: PLC0415 - new in this release
 
     assert report(RuntimeError("boom")) == ExitCode.INTERNAL == 4
     err = capsys.readouterr().err

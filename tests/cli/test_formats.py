@@ -20,7 +20,8 @@ import pytest
 
 import flexpolicy
 from flexpolicy.audit import AuditLog
-from flexpolicy.cli._common import DocFormat, ExitCode, Format
+from flexpolicy.cli._errors import ExitCode
+from flexpolicy.cli._options import DocFormat, Format
 from tests.support.cli import ADAPTER, ROOT, SCRIPT
 
 

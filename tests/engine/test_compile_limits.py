@@ -23,6 +23,7 @@ from flexpolicy import Policy, PolicyError, Situation
 from flexpolicy import policy as policy_module
 from flexpolicy._build.conditions import MAX_NESTING
 from flexpolicy._engine import native as compile_module
+from flexpolicy._engine import native_expr
 from flexpolicy._facts.consistency import find_item
 
 HEAD = """\
@@ -249,7 +250,7 @@ def test_facts_are_evaluated_once_and_lazily_where_short(
         calls.append(request.id)
         return find_item(request, transaction)
 
-    monkeypatch.setattr(compile_module, "find_item", counting)
+    monkeypatch.setattr(native_expr, "find_item", counting)
     text = (
         f"{HEAD}facts:\n  price: item_price\n"
         "rules:\n"

@@ -7,13 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
 from flexpolicy._engine import durable as _durable
 from flexpolicy._engine.durable import DurableBackend
-from tests.support.backends import NAMES, verdicts
+from tests.support.backends import DIFFERENTIAL, NAMES, verdicts
 from tests.support.paths import POLICY_FILES
 from tests.support.policy_gen import policies as generated_policies
 from tests.support.strategies import threshold_situations
@@ -48,12 +48,7 @@ def test_durable_decides_like_native_on_every_shipped_policy(path: Path) -> None
     native, durable = _both(path)
     compared = {"n": 0}
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @settings(DIFFERENTIAL, max_examples=EXAMPLES)
     @given(threshold_situations(native))
     def check(situation: flexpolicy.Situation) -> None:
         first = native.decide_situation(situation)
@@ -73,12 +68,7 @@ def test_every_back_end_matches_like_the_reference(path: Path, name: str) -> Non
     """Through the one contract: each back end's verdict is the reference's, shared."""
     policy = flexpolicy.load_policy(path)
 
-    @settings(
-        max_examples=max(100, EXAMPLES // 20),
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @settings(DIFFERENTIAL, max_examples=max(100, EXAMPLES // 20))
     @given(threshold_situations(policy))
     def check(situation: flexpolicy.Situation) -> None:
         found = verdicts(policy, situation, (name, "reference"))
@@ -87,12 +77,7 @@ def test_every_back_end_matches_like_the_reference(path: Path, name: str) -> Non
     check()
 
 
-@settings(
-    max_examples=max(100, EXAMPLES // 100),
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(DIFFERENTIAL, max_examples=max(100, EXAMPLES // 100))
 @given(generated_policies(), st.data())
 def test_durable_decides_like_native_on_generated_policies(text: str, data: st.DataObject) -> None:
     native, durable = _both(text)

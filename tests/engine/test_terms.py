@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
 from flexpolicy import PolicyError
 from flexpolicy._engine.terms import default_amount, due_date, item_total
-from tests.support.backends import NAMES, verdicts
+from tests.support.backends import DIFFERENTIAL, NAMES, verdicts
 from tests.support.paths import POLICY_FILES
 from tests.support.strategies import threshold_situations
 
@@ -248,12 +248,7 @@ def test_every_back_end_fails_closed_alike(text: str) -> None:
     native = flexpolicy.Policy.from_yaml(text)
     durable = flexpolicy.Policy.from_yaml(text, engine="durable")
 
-    @settings(
-        max_examples=300,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @settings(DIFFERENTIAL, max_examples=300)
     @given(threshold_situations(native))
     def check(situation: flexpolicy.Situation) -> None:
         found = verdicts(native, situation, NAMES)
@@ -326,12 +321,7 @@ def test_shipped_approvals_without_an_amount_never_exceed_the_item_total(path: P
     most what was paid for the item, and at most what the request asks."""
     policy = flexpolicy.load_policy(path)
 
-    @settings(
-        max_examples=300,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @settings(DIFFERENTIAL, max_examples=300)
     @given(threshold_situations(policy))
     def check(situation: flexpolicy.Situation) -> None:
         decision = policy.decide_situation(situation)

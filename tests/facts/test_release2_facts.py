@@ -562,7 +562,8 @@ def test_native_durable_and_reference_agree_on_the_new_facts(situation: Situatio
 
 
 def test_the_decision_log_keeps_every_records_attribute_kinds() -> None:
-    from flexpolicy._audit.log import _decode, stored_situation  # noqa: PLC0415 - a private decoder, read here only
+    from flexpolicy._audit.kinds import decode as _decode  # noqa: PLC0415 - a private decoder, read here only
+    from flexpolicy._audit.masking import stored_situation  # noqa: PLC0415 - read here only
 
     data = _situation(
         request__attributes={"seen": date(2026, 3, 2), "rate": Decimal("0.15")},

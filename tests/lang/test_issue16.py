@@ -7,14 +7,14 @@ import calendar as _cal
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flexpolicy
 from flexpolicy import analysis
 from flexpolicy._lang import dates
 from flexpolicy._lang.values import Calendar
-from tests.support.backends import verdicts
+from tests.support.backends import DIFFERENTIAL, verdicts
 from tests.support.strategies import threshold_situations
 
 POLICY = """
@@ -62,12 +62,7 @@ def _both() -> tuple[flexpolicy.Policy, flexpolicy.Policy]:
 def test_every_back_end_decides_the_new_constructs_alike() -> None:
     native, durable = _both()
 
-    @settings(
-        max_examples=300,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @settings(DIFFERENTIAL, max_examples=300)
     @given(threshold_situations(native))
     def check(situation: flexpolicy.Situation) -> None:
         found = verdicts(durable, situation)

@@ -11,11 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import HealthCheck, settings
+
 import flexpolicy
 from flexpolicy._engine.backend import Backend, ReferenceBackend
 from flexpolicy._engine.semantics import Verdict
 
 NAMES = ("native", "durable", "reference")
+# What every differential test sets, each giving its own `max_examples`
+# (`@settings(DIFFERENTIAL, max_examples=300)`): whole situations are slow and large to
+# draw, a deadline would flake on a loaded machine, and no example database is kept.
+DIFFERENTIAL = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 # Durable rulesets are costly to build: one per policy (the policy is kept alive with it).
 _DURABLE: dict[int, tuple[Any, Backend]] = {}
 

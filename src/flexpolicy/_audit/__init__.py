@@ -1,1 +1,2 @@
-"""The tamper-evident decision log (`log`) and its hash chain (`chain`)."""
+"""The tamper-evident decision log (`log`), its records (`record`, `masking`), its
+replay (`verify`) and its hash chain (`chain`)."""

@@ -8,28 +8,15 @@ at the entry that breaks the rule, so `lookup` can give its result one type.
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from .._facts.labels import normalise_label
+from .._lang.runtime import value_kind
 from .._lang.values import ParamMap
 from ..errors import Problem
 from .located import LoadedYaml
 
 __all__ = ["map_params"]
-
-
-def _kind(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | Decimal):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, date):
-        return "date"
-    return None
 
 
 def map_params(loaded: LoadedYaml, params: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
@@ -56,7 +43,7 @@ def _problems(loaded: LoadedYaml, name: str, value: dict[str, Any]) -> list[Prob
     first: str | None = None
     seen: dict[str, str] = {}
     for key, item in value.items():
-        kind = _kind(item)
+        kind = value_kind(item)
         if kind is None:
             shape = "a map" if isinstance(item, dict) else "a list" if isinstance(item, list) else "a value"
             return [

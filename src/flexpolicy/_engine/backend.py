@@ -72,7 +72,7 @@ class Backend(Protocol):
     policy's shared constants (`VerdictCache`): a back end allocates none.
     """
 
-    def match(  # noqa: PLR0917 - the facts of one decision, as `native.PARAMS`
+    def match(  # noqa: PLR0917 - the facts of one decision, as `native_functions.PARAMS`
         self,
         request: Request,
         customer: Customer,

@@ -202,7 +202,7 @@ class DurableBackend:
                 fact[name] = rt.member(item, members) is True
         return fact
 
-    def match(  # noqa: PLR0917 - the native matcher's parameters (`native.PARAMS`)
+    def match(  # noqa: PLR0917 - the native matcher's parameters (`native_functions.PARAMS`)
         self,
         request: Request,
         customer: Customer,

@@ -34,16 +34,26 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _family(value: Any) -> str:
+def value_kind(value: Any) -> str | None:
+    """A plain value's kind: `true/false`, `number`, `text` or `date`; None for any other.
+
+    The one classification of values: comparisons and `in` meet values of one kind
+    only, and a map param (`_build.params`) holds values of one kind.
+    """
     if isinstance(value, bool):
-        return "bool"
+        return "true/false"
     if isinstance(value, int | Decimal):
         return "number"
     if isinstance(value, str):
         return "text"
     if isinstance(value, date):
         return "date"
-    return type(value).__name__
+    return None
+
+
+def _family(value: Any) -> str:
+    """The kind a value compares as: another type (a list, a map) is a kind of its own."""
+    return value_kind(value) or type(value).__name__
 
 
 def compare(op: str, left: Any, right: Any) -> bool | None:
@@ -58,7 +68,7 @@ def compare(op: str, left: Any, right: Any) -> bool | None:
     kind = _family(left)
     if kind != _family(right):
         return None
-    if kind in ("bool", "text") and op not in ("==", "!="):
+    if kind in ("true/false", "text") and op not in ("==", "!="):
         return None
     return _ORDER[op](left, right)
 

@@ -32,24 +32,10 @@ from ..analysis import (
 )
 from ..errors import PolicyError
 from ..policy import Policy
-from ._common import (
-    STDIN_NAME,
-    ExitCode,
-    Format,
-    FormatOption,
-    JsonOption,
-    chosen_format,
-    echo,
-    echo_json,
-    exit_codes,
-    fail,
-    finish,
-    is_stdin,
-    one_stdin,
-    policy_from,
-    read_stdin,
-    require,
-)
+from ._errors import ExitCode, exit_codes, fail, finish
+from ._options import Format, FormatOption, JsonOption, chosen_format
+from ._reading import STDIN_NAME, is_stdin, one_stdin, policy_from, read_stdin, require
+from ._writing import echo, echo_json
 
 commands = typer.Typer()
 

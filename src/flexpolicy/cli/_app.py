@@ -3,7 +3,7 @@
 Behaves like a good Unix tool: results on stdout, problems on stderr as
 `file:line:col: level[code]: message` with a hint line, `-` for standard input,
 one `--format` for every command whose output a program may read, and one
-exit-code scheme for every command (`_common.ExitCode`, docs/cli.md): 0 success,
+exit-code scheme for every command (`_errors.ExitCode`, docs/cli.md): 0 success,
 1 the command's negative finding, 2 a usage or input error, 3 an incomplete run,
 4 a bug.  `main` turns every exception into such a message, so no command prints
 a Python traceback.
@@ -23,7 +23,8 @@ import typer
 
 from .. import __version__
 from . import _analysis, _audit, _authoring, _cases, _decide, _history
-from ._common import EXIT_CODES_HELP, ExitCode, echo, finish, report
+from ._errors import EXIT_CODES_HELP, ExitCode, finish, report
+from ._writing import echo
 
 app = typer.Typer(
     name="flexpolicy",

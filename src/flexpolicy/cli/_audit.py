@@ -24,25 +24,11 @@ from typing import Annotated
 
 import typer
 
-from .._audit.log import AuditReport, Difference, LogProblem, verify_log
-from ._common import (
-    STDIN_NAME,
-    ExitCode,
-    Format,
-    FormatOption,
-    JsonOption,
-    PolicyPath,
-    chosen_format,
-    echo,
-    echo_json,
-    exit_codes,
-    fail,
-    finish,
-    is_stdin,
-    load,
-    one_stdin,
-    require,
-)
+from .._audit.verify import AuditReport, Difference, LogProblem, verify_log
+from ._errors import ExitCode, exit_codes, fail, finish
+from ._options import Format, FormatOption, JsonOption, PolicyPath, chosen_format
+from ._reading import STDIN_NAME, is_stdin, load, one_stdin, require
+from ._writing import echo, echo_json
 
 app = typer.Typer(
     name="audit",

@@ -17,16 +17,10 @@ import typer
 from .._authoring.doc import summarize, to_markdown
 from .._authoring.doc_html import to_html
 from ..schema import json_schema
-from ._common import (
-    DocFormat,
-    DocFormatOption,
-    OutputFile,
-    exit_codes,
-    fail,
-    is_stdin,
-    policy_from,
-    write_output,
-)
+from ._errors import exit_codes, fail
+from ._options import DocFormat, DocFormatOption, OutputFile
+from ._reading import is_stdin, policy_from
+from ._writing import write_output
 
 commands = typer.Typer()
 

@@ -19,18 +19,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from ._common import (
-    EXIT_CODES_HELP,
-    Format,
-    FormatOption,
-    JsonOption,
-    chosen_format,
-    echo,
-    echo_json,
-    fail,
-    require,
-    stdout_console,
-)
+from ._errors import EXIT_CODES_HELP, fail
+from ._options import Format, FormatOption, JsonOption, chosen_format
+from ._reading import require
+from ._writing import echo, echo_json, stdout_console
 
 if TYPE_CHECKING:
     from ..cases import CaseBook

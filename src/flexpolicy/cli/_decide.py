@@ -23,8 +23,8 @@ from rich.text import Text
 from ..decision import ConditionTrace, Decision, RuleTrace
 from ..models import Situation
 from ..policy import load_policies
-from ._common import (
-    ExitCode,
+from ._errors import ExitCode, exit_codes, fail
+from ._options import (
     Format,
     FormatOption,
     JsonOption,
@@ -32,16 +32,10 @@ from ._common import (
     RoleOption,
     SituationFile,
     chosen_format,
-    decided,
-    echo_json,
-    exit_codes,
-    fail,
-    load,
-    one_stdin,
-    situations,
-    stdout_console,
 )
+from ._reading import decided, load, one_stdin, situations
 from ._render import decision_panel, demo_table, headline, plain, printable, terms_rows
+from ._writing import echo_json, stdout_console
 
 commands = typer.Typer()
 

@@ -27,22 +27,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .._authoring.diff import diff_lines
 from .._authoring.diff_file import available_cores, diff_file
 from .._authoring.simulate import simulate
-from ._common import (
-    Format,
-    FormatOption,
-    JsonOption,
-    OutputFile,
-    cannot_write,
-    chosen_format,
-    echo,
-    echo_json,
-    exit_codes,
-    fail,
-    is_stdin,
-    load,
-    one_stdin,
-    require,
-)
+from ._errors import exit_codes, fail
+from ._options import Format, FormatOption, JsonOption, OutputFile, chosen_format
+from ._reading import is_stdin, load, one_stdin, require
+from ._writing import cannot_write, echo, echo_json
 
 commands = typer.Typer()
 

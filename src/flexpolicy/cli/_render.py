@@ -6,7 +6,7 @@ characters: an escape sequence recolours or retitles the terminal, a carriage
 return overwrites what came before, a bidi override (U+202E) shows text reversed.
 `printable` removes them; every writer of the command line uses it - the rich
 consoles through `SafeConsole.render_str` (and `Text` built here from input), plain
-lines through `_common.echo`, and JSON through `json_safe`, which escapes the
+lines through `_writing.echo`, and JSON through `json_safe`, which escapes the
 same characters losslessly instead (JSON stays the same data).
 """
 
