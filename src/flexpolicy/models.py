@@ -87,9 +87,7 @@ AttributeScalar = Annotated[
 # whether its members fit (`_facts.typed`: text only), so a number among them is
 # `invalid-attribute` naming the path, as any other misfit is.
 AttributeValue = Annotated[
-    AttributeScalar
-    | Annotated[tuple[AttributeScalar, ...], Field(max_length=MAX_FLAGS)]
-    | None,
+    AttributeScalar | Annotated[tuple[AttributeScalar, ...], Field(max_length=MAX_FLAGS)] | None,
     AttributeNumber(),
 ]
 Attributes = Annotated[dict[Text, AttributeValue], Field(max_length=MAX_ATTRIBUTES)]
@@ -257,10 +255,10 @@ class Situation(_Facts):
                 data.get(root) if root in ("request", "customer", "transaction", "case") else None
             )
             head, _, attribute = name.partition(".")
-            if head == "attributes" and attribute and "." not in attribute and root != "case":
-                if isinstance(record, dict):
-                    record["attributes"][attribute] = value
-                    continue
+            is_attribute = head == "attributes" and attribute and "." not in attribute
+            if is_attribute and root != "case" and isinstance(record, dict):
+                record["attributes"][attribute] = value
+                continue
             if not isinstance(record, dict) or not name or "." in name or name not in record:
                 raise InputError(
                     f"cannot change `{path}`: not a field of this situation",

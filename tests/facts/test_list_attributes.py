@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -307,9 +309,6 @@ def test_every_engine_decides_list_policies_alike(
 
 
 def test_the_audit_record_keeps_each_members_kind() -> None:
-    from datetime import date
-    from decimal import Decimal
-
     attributes = {"docs": ("a", Decimal("1.5"), date(2026, 1, 2)), "n": Decimal("2")}
     stored = json.loads(json.dumps(tagged(attributes)))
     assert decoded_attributes({"attributes": stored})["attributes"] == {

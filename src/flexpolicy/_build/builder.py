@@ -23,15 +23,15 @@ from .._ir import (
     Lever,
     PolicyIR,
 )
-from ..errors import Problem
-from ..schema import LeverSpec, PolicySpec
 from .._lang import types as t
 from .._lang.catalog import ATTRIBUTE_TYPES
+from .._lang.values import Calendar
+from ..errors import Problem
+from ..schema import LeverSpec, PolicySpec
 from .attributes import declared_attributes
 from .located import LoadedYaml, Path
-from .rules import RuleChecks
-from .._lang.values import Calendar
 from .params import map_params
+from .rules import RuleChecks
 from .spec_errors import problems_from_validation
 
 _REQUIRED_TOP = ("policy", "version", "applies_to", "roles")

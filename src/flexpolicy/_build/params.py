@@ -19,7 +19,9 @@ from .located import LoadedYaml
 __all__ = ["map_params"]
 
 
-def map_params(loaded: LoadedYaml, params: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+def map_params(
+    loaded: LoadedYaml, params: dict[str, Any], problems: list[Problem]
+) -> dict[str, Any]:
     """`params` with each map frozen as a `ParamMap`; a broken map is reported and left out."""
     out: dict[str, Any] = {}
     for name, value in params.items():
@@ -45,7 +47,13 @@ def _problems(loaded: LoadedYaml, name: str, value: dict[str, Any]) -> list[Prob
     for key, item in value.items():
         kind = value_kind(item)
         if kind is None:
-            shape = "a map" if isinstance(item, dict) else "a list" if isinstance(item, list) else "a value"
+            shape = (
+                "a map"
+                if isinstance(item, dict)
+                else "a list"
+                if isinstance(item, list)
+                else "a value"
+            )
             return [
                 problem(
                     f"`params.{name}.{key}` is {shape}; a map param holds plain values",
