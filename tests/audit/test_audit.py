@@ -714,3 +714,124 @@ def test_processes_and_threads_appending_to_one_log_keep_one_chain(
     report = verify_log(path, policies)
     assert (report.ok, report.problems, report.verified) == (True, [], len(rows))
     assert report.head_seq == len(rows)
+
+
+# -- release 2: fees, remedy options and promises ------------------------------------
+RESTOCKING = """
+policy: restocking
+version: "1"
+applies_to: [return]
+roles: [associate]
+params:
+  restocking_rate: 0.15
+rules:
+  - id: opened-camera
+    when: [days_since_purchase <= 15, request.item_condition == "opened"]
+    outcome: approve
+    remedy: [refund, exchange]
+    fee: round(item_total * restocking_rate, 2)
+    promise: {what: refund to the original payment, within_days: 5}
+default:
+  outcome: deny
+"""
+
+
+def _restocking_log(tmp_path: Path) -> tuple[flexpolicy.Policy, Path]:
+    """One approval with a fee, two remedies and a promise, logged."""
+    policy = flexpolicy.Policy.from_yaml(RESTOCKING)
+    situation = flexpolicy.Situation.model_validate(
+        {
+            "request": {
+                "id": "R-1",
+                "kind": "return",
+                "requested_at": "2026-11-20",
+                "transaction_id": "T-1",
+                "sku": "CAM-1",
+                "item_condition": "opened",
+            },
+            "customer": {"id": "C-1", "tier": 2},
+            "transaction": {
+                "id": "T-1",
+                "purchased_at": "2026-11-10",
+                "items": [{"sku": "CAM-1", "unit_price": "400.00"}],
+            },
+        }
+    )
+    path = tmp_path / "restocking.jsonl"
+    with AuditLog(path, clock=_clock) as log:
+        log.record(policy.decide_situation(situation), situation)
+    return policy, path
+
+
+def test_a_record_holds_the_fee_the_remedy_options_and_the_promises(tmp_path: Path) -> None:
+    policy, path = _restocking_log(tmp_path)
+    row = _lines(path)[0]
+    assert (row["fee"], row["remedies"], row["amount"]) == (
+        "60.00",
+        ["refund", "exchange"],
+        "340.00",
+    )
+    assert row["promises"] == [{"what": "refund to the original payment", "due": "2026-11-25"}]
+    assert list(row)[list(row).index("bends") + 1 :][:3] == ["fee", "remedies", "promises"]
+    assert verify_log(path, policy).ok
+
+
+@pytest.mark.parametrize(
+    ("field", "logged", "now"),
+    [
+        ("fee", "6.00", "60.00"),
+        ("fee", None, "60.00"),  # a line that says "no fee" is compared, unlike one without `fee`
+        ("remedies", ["refund"], ["refund", "exchange"]),
+        ("remedies", ["exchange", "refund"], ["refund", "exchange"]),  # the first is the default
+        ("promises", [], [{"what": "refund to the original payment", "due": "2026-11-25"}]),
+        (
+            "promises",
+            [{"what": "refund to the original payment", "due": "2026-12-25"}],
+            [{"what": "refund to the original payment", "due": "2026-11-25"}],
+        ),
+    ],
+    ids=["fee", "fee-null", "remedy-dropped", "remedies-reordered", "promise-dropped", "due-moved"],
+)
+def test_a_changed_fee_remedy_or_promise_is_a_difference(
+    tmp_path: Path, field: str, logged: object, now: object
+) -> None:
+    policy, path = _restocking_log(tmp_path)
+    rows = _lines(path)
+    rows[0][field] = logged
+    _rewrite(path, rows)
+    report = verify_log(path, policy)
+    assert [(d.line, d.field, d.logged, d.now) for d in report.differences] == [
+        (1, field, logged, now)
+    ]
+    assert report.verified == 0
+    assert not report.ok
+
+
+def test_the_cli_names_a_changed_fee(tmp_path: Path) -> None:
+    _, path = _restocking_log(tmp_path)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "restocking.yaml").write_text(RESTOCKING, encoding="utf-8")
+    rows = _lines(path)
+    rows[0]["fee"] = "6.00"
+    _rewrite(path, rows)
+    result = run("audit", "verify", str(path), "--policy", str(rules))
+    assert result.returncode == 1
+    assert f"{path}:1:1: error[differs]: decision `{rows[0]['decision_id']}`: " in result.stdout
+    assert "`fee` logged `6.00`, now `60.00`" in result.stdout
+
+
+def test_a_record_written_before_release_two_replays_without_differences(tmp_path: Path) -> None:
+    policy, path = _restocking_log(tmp_path)
+    rows = _lines(path)
+    for name in ("fee", "remedies", "promises"):
+        del rows[0][name]
+    _rewrite(path, rows)
+    (record,) = [entry.record for entry in read_log(path)]
+    assert record is not None
+    assert (record.fee, record.remedies, record.promises) == (None, None, None)
+    report = verify_log(path, policy)
+    assert (report.ok, report.verified, report.differences) == (True, 1, [])
+    rows[0]["outcome"] = "deny"  # what an old line does hold is still compared
+    _rewrite(path, rows)
+    assert [d.field for d in verify_log(path, policy).differences] == ["outcome"]

@@ -37,7 +37,7 @@ from ..decision import Decision
 from ..models import Situation
 from .chain import GENESIS, ChainedFile
 from .masking import DEFAULT_MASK, check_mask, stored_sha256, stored_situation
-from .record import AuditError, AuditRecord
+from .record import AuditError, AuditRecord, logged_promises
 
 
 def _utc_now() -> datetime:
@@ -124,6 +124,9 @@ class AuditLog:
             required_role=decision.required_role,
             exception=decision.exception,
             bends=list(decision.bends),
+            fee=None if decision.fee is None else str(decision.fee),
+            remedies=list(decision.remedies),
+            promises=logged_promises(decision),
             masked=list(self.mask),
             situation_sha256=stored_sha256(stored),
             situation=stored,

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..decision import Outcome
+from ..decision import Decision, Outcome
 from ..errors import FlexPolicyError
 from ..models import Actor, Situation
 from .kinds import decode as _decode
@@ -27,10 +27,27 @@ class AuditError(FlexPolicyError):
         super().__init__(message if hint is None else f"{message}\n    hint: {hint}")
 
 
+class LoggedPromise(BaseModel):
+    """A promise as a record keeps it: what, and the due date as ISO text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    what: str
+    due: str
+
+
+def logged_promises(decision: Decision) -> list[LoggedPromise]:
+    """The promises of `decision` as a record keeps them."""
+    return [LoggedPromise(what=p.what, due=p.due.isoformat()) for p in decision.promises]
+
+
 class AuditRecord(BaseModel):
-    """One line of the decision log.  `amount` is exact text (`"59.99"`), as in the situation.
+    """One line of the decision log.  `amount` and `fee` are exact text (`"59.99"`), as in
+    the situation.
 
     `seq` (from 1) and `prev_sha256` (the previous line's hash) chain a file's records.
+    `fee`, `remedies` and `promises` are absent (None) from lines written before
+    release 2; `verify_log` compares them only where a line holds them.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -52,6 +69,10 @@ class AuditRecord(BaseModel):
     required_role: str | None
     exception: bool
     bends: list[str]
+    # Absent from records written before release 2: None then, and not compared.
+    fee: str | None = None
+    remedies: list[str] | None = None
+    promises: list[LoggedPromise] | None = None
     masked: list[str]
     situation_sha256: str
     situation: dict[str, Any]

@@ -19,7 +19,7 @@ from ..errors import FlexPolicyError, Problem
 from ..policy import Policy, PolicySet
 from .chain import ChainCheck, link_of
 from .masking import stored_sha256, stored_situation
-from .record import AuditError, AuditRecord
+from .record import AuditError, AuditRecord, logged_promises
 
 # Fields `verify_log` re-derives, in the order differences are reported.
 COMPARED: tuple[str, ...] = (
@@ -30,7 +30,13 @@ COMPARED: tuple[str, ...] = (
     "required_role",
     "exception",
     "bends",
+    "fee",
+    "remedies",
+    "promises",
 )
+# What release 2 added to a record (DESIGN 2.3): a log written before them has none of
+# them, so a record is compared on these only where its line holds them.
+RELEASE_TWO: frozenset[str] = frozenset({"fee", "remedies", "promises"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +223,30 @@ def _replay(
         "required_role": decision.required_role,
         "exception": decision.exception,
         "bends": list(decision.bends),
+        "fee": None if decision.fee is None else str(decision.fee),
+        "remedies": list(decision.remedies),
+        "promises": [p.model_dump() for p in logged_promises(decision)],
         "situation_sha256": stored_sha256(stored_situation(situation, rec.masked)),
     }
+    # A field release 2 added is compared only where the line holds it (even as `null`):
+    # an older log's records replay without a difference for what they never logged.
+    for name in RELEASE_TWO - rec.model_fields_set:
+        del now[name]
     logged = rec.model_dump(include=set(now))
     return [
-        Difference(line, rec.decision_id, name, to_json_value(logged[name]), to_json_value(value))
+        Difference(line, rec.decision_id, name, _plain(logged[name]), _plain(value))
         for name, value in now.items()
         if logged[name] != value
     ]
+
+
+def _plain(value: Any) -> JsonValue:
+    """A compared value as JSON: a list's mappings (promises) stay mappings."""
+    if isinstance(value, list):
+        return [
+            {k: to_json_value(v) for k, v in item.items()}
+            if isinstance(item, Mapping)
+            else to_json_value(item)
+            for item in value
+        ]
+    return to_json_value(value)
