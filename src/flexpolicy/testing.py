@@ -26,6 +26,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ._lang import checked as c
+from ._lang.dates import month_day, on_day
+from ._situations.placing import QUANTITY_SHAPE
+from ._situations.placing import with_thresholds as _with_thresholds
 from .decision import Decision
 from .errors import InputError
 from .models import Actor, CaseFacts, Customer, LineItem, Request, Situation, Transaction
@@ -43,6 +46,11 @@ __all__ = [
 ]
 
 TODAY = date(2026, 11, 20)
+# (request.quantity, the line's quantity): one unit of one, one of several, the whole
+# line, and a line holding one over the request (more than the line is an InputError).
+QUANTITY_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 3), (3, 3), (2, 3))
+_QUANTITY_ORDER = {QUANTITY_SHAPE: 0, "request.quantity": 0, "item_total": 2}
+_QUANTITY_ORDER["transaction_total"] = 2
 _RANK = {"deny": 0, "refer": 1, "approve": 2}
 _CONDITIONS = [None, "unused", "opened", "used", "damaged", "defective"]
 _REASONS = [None, "wrong_item_sold", "defective", "changed_mind", "double_charge", "price_drop"]
@@ -54,16 +62,21 @@ _MONEY = st.one_of(
 )
 
 
-def thresholds(policy: Policy) -> dict[str, list[Any]]:
+def thresholds(policy: Policy, *, today: date = TODAY) -> dict[str, list[Any]]:
     """Every constant the policy compares a field or built-in fact with, by name.
+
+    Beside the numbers and texts of comparisons: each key of a map param a field is
+    looked up by, each value an `if` or a map may give, the fee amounts a rule charges
+    (under `item_total`: where the refund net of the fee reaches zero), and the first
+    and last days of `in_season` and `next_date`, as dates in the years around
+    `today` (a season that wraps the new year adds 31 December and 1 January).
 
     >>> thresholds(load_policy("rules/returns.yaml"))["days_since_purchase"]   # doctest: +SKIP
     [30, 90, 120, ...]
     """
     ir = policy._core.ir
-    exprs = [x.expr for rule in (*ir.rules, ir.default) for x in rule.conditions]
-    exprs += [x.expr for lever in ir.levers for x in lever.conditions]
-    exprs += [fact.expr for fact in ir.facts.values()]
+    rules = (*ir.rules, ir.default)
+    exprs = _expressions(policy)
     found: dict[str, list[Any]] = {}
 
     def add(name: str, values: Any) -> None:
@@ -89,7 +102,84 @@ def thresholds(policy: Policy) -> dict[str, list[Any]]:
                 )
                 if name is not None:
                     add(name, _constants(other, ir.facts))
+        for name, days in _season_days(expr, ir.facts, today):
+            add(name, days)
+    for rule in rules:
+        if rule.fee is not None:
+            # Money, so a whole-number fee is met a cent either side, not a dollar.
+            fees = _constants(rule.fee, ir.facts)
+            add("item_total", [Decimal(v) if type(v) is int else v for v in fees])
     return found
+
+
+def _expressions(policy: Policy) -> list[c.Expr]:
+    """Every expression a decision may evaluate: conditions, facts, amounts and fees."""
+    ir = policy._core.ir
+    rules = (*ir.rules, ir.default)
+    exprs = [x.expr for rule in rules for x in rule.conditions]
+    exprs += [x.expr for lever in ir.levers for x in lever.conditions]
+    exprs += [fact.expr for fact in ir.facts.values()]
+    exprs += [e for rule in rules for e in (rule.amount, rule.fee) if e is not None]
+    return exprs
+
+
+def _season_days(
+    expr: c.Expr, facts: Mapping[str, Any], today: date
+) -> list[tuple[str, list[date]]]:
+    """For each `in_season(d, ...)` and `next_date(d, ...)` in `expr` whose date is a
+    field, `today` or one moved by `add_days(d, n)`: the dates `d` takes on each bound."""
+    out: list[tuple[str, list[date]]] = []
+    years = range(today.year - 2, today.year + 2)
+    for node in c.walk(expr):
+        if not (isinstance(node, c.Call) and node.func in ("in_season", "next_date")):
+            continue
+        subject = _date_subject(node.args[0], facts, 0)
+        bounds = [
+            md
+            for arg in node.args[1:]
+            if isinstance(arg, c.Const)
+            and isinstance(arg.value, str)
+            and (md := month_day(arg.value)) is not None
+        ]
+        if subject is None or not bounds:
+            continue
+        if node.func == "in_season" and len(bounds) == 2 and bounds[0] > bounds[1]:
+            bounds += [(12, 31), (1, 1)]  # a season over the new year: both sides of it
+        name, offset = subject
+        out.append((name, [on_day(y, md) - timedelta(days=offset) for y in years for md in bounds]))
+    return out
+
+
+def _date_subject(expr: c.Expr, facts: Mapping[str, Any], depth: int) -> tuple[str, int] | None:
+    """The date field (or `today`) `expr` reads, and the days `add_days` moves it by."""
+    if depth > 8:
+        return None
+    match expr:
+        case c.Field():
+            return expr.dotted, 0
+        case c.Builtin(name="today"):
+            return "today", 0
+        case c.FactRef(name=name) if name in facts:
+            return _date_subject(facts[name].expr, facts, depth + 1)
+        case c.Call(func="add_days", args=(inner, c.Const(value=int() as days))):
+            found = _date_subject(inner, facts, depth + 1)
+            return None if found is None else (found[0], found[1] + days)
+    return None
+
+
+def _reads_quantities(policy: Policy) -> bool:
+    """Whether a decision may turn on quantities: the policy reads them, or an approval
+    without `amount:` stands for `item_total` (DESIGN 2.3)."""
+    ir = policy._core.ir
+    if any(r.amount is None and r.outcome == "approve" for r in (*ir.rules, ir.default)):
+        return True
+    for expr in _expressions(policy):
+        for node in c.walk(expr):
+            if isinstance(node, c.Builtin) and node.name in ("item_total", "transaction_total"):
+                return True
+            if isinstance(node, c.Field) and node.dotted in ("request.quantity", "item.quantity"):
+                return True
+    return False
 
 
 def _constants(expr: c.Expr, facts: Mapping[str, Any], depth: int = 0) -> list[Any]:
@@ -112,6 +202,9 @@ def _constants(expr: c.Expr, facts: Mapping[str, Any], depth: int = 0) -> list[A
 
 
 def _near(value: Any) -> list[Any]:
+    if isinstance(value, date):
+        day = timedelta(days=1)
+        return [value - day, value, value + day]
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         return [value]
     step: int | Decimal = 1 if isinstance(value, int) else Decimal("0.01")
@@ -236,7 +329,7 @@ def situations(draw: st.DrawFn, policy: Policy, *, today: date = TODAY) -> Situa
     situation = draw(_base(policy, today))
     changes: dict[str, Any] = {}
     lists = _list_attributes(policy)
-    for name, values in sorted(thresholds(policy).items()):
+    for name, values in sorted(thresholds(policy, today=today).items()):
         if not draw(st.booleans()):
             continue
         if name in lists:  # `"gift" in request.attributes.tags`: a list holding it or not
@@ -244,7 +337,11 @@ def situations(draw: st.DrawFn, policy: Policy, *, today: date = TODAY) -> Situa
             changes[name] = draw(st.lists(st.sampled_from(labels), max_size=3))
         else:
             changes[name] = draw(st.sampled_from([v for value in values for v in _near(value)]))
-    return _with_thresholds(situation, changes, today)
+    if _reads_quantities(policy) and draw(st.booleans()):
+        changes[QUANTITY_SHAPE] = draw(st.sampled_from(QUANTITY_SHAPES))
+    # Quantities first and totals last, so a total's threshold is met at the quantity.
+    ordered = sorted(changes, key=lambda n: (_QUANTITY_ORDER.get(n, 1), n))
+    return _with_thresholds(situation, {n: changes[n] for n in ordered}, today)
 
 
 def _list_attributes(policy: Policy) -> frozenset[str]:
@@ -256,87 +353,6 @@ def _list_attributes(policy: Policy) -> frozenset[str]:
             key.partition(".") for key, kind in declared.items() if kind == "list"
         )
     )
-
-
-def _with_thresholds(situation: Situation, changes: Mapping[str, Any], today: date) -> Situation:
-    """Apply each threshold value that fits the models; skip the ones that do not
-    (a tier of 6 just above `tier >= 5`, a count of -1 just below `>= 0`)."""
-    for name, value in changes.items():
-        data = situation.model_dump()
-        if not _place(data, name, value, today):
-            continue
-        try:
-            situation = Situation.model_validate(data)
-        except ValueError:
-            continue
-    return situation
-
-
-def _place(data: dict[str, Any], name: str, value: Any, today: date) -> bool:
-    """Write one threshold value into a situation's data; False if it has no place."""
-    root, _, field = name.partition(".")
-    transaction = data["transaction"]
-    if name in ("days_since_purchase", "customer_tenure_days"):
-        if not isinstance(value, int) or value < 0:
-            return False
-        moment = today - timedelta(days=value)
-        if name == "customer_tenure_days":
-            data["customer"]["member_since"] = moment
-            return True
-        if transaction is None:
-            return False
-        transaction["purchased_at"] = moment
-        if transaction.get("delivered_at") is not None:  # received on or after the purchase
-            transaction["delivered_at"] = max(transaction["delivered_at"], moment)
-        return True
-    if name == "days_since_received":
-        return _place_received(transaction, value, today)
-    if name in ("item_total", "transaction_total", "request.quantity"):
-        return _place_quantity(data, name, value)
-    if field.startswith("attributes."):
-        record = transaction["items"][0] if root == "item" and transaction else data.get(root)
-        if not isinstance(record, dict):
-            return False
-        record["attributes"][field.split(".", 1)[1]] = value
-        return True
-    if name in ("item_price", "item.unit_price") or root == "item":
-        if transaction is None:
-            return False
-        transaction["items"][0][field if root == "item" else "unit_price"] = value
-        return True
-    if root in ("customer", "request", "case") and data.get(root) is not None and "." not in field:
-        data[root][field] = value
-        return True
-    return False
-
-
-def _place_received(transaction: dict[str, Any] | None, value: Any, today: date) -> bool:
-    """`days_since_received`: a delivery that many days ago (and a purchase no later)."""
-    if transaction is None or not isinstance(value, int) or value < 0:
-        return False
-    moment = today - timedelta(days=value)
-    transaction["delivered_at"] = moment
-    transaction["purchased_at"] = min(transaction["purchased_at"], moment)
-    return True
-
-
-def _place_quantity(data: dict[str, Any], name: str, value: Any) -> bool:
-    """`request.quantity`, `item_total`, `transaction_total`: the one line's quantity
-    and price (one unit at the total's price; the quantity on a line that holds it)."""
-    transaction = data["transaction"]
-    if transaction is None:
-        return False
-    line = transaction["items"][0]
-    if name == "request.quantity":
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            return False
-        line["quantity"] = max(line["quantity"], value)
-        data["request"]["quantity"] = value
-        return True
-    if not isinstance(value, int | Decimal) or isinstance(value, bool) or value < 0:
-        return False
-    line["unit_price"], line["quantity"], data["request"]["quantity"] = value, 1, 1
-    return True
 
 
 # -- properties ---------------------------------------------------------------------

@@ -401,3 +401,161 @@ def test_negative_literal_ignores_the_callers_decimal_context() -> None:
 )
 def test_field_of_an_unknown_param_reports_the_param() -> None:
     assert problems(check_text("params.x.y", scope(), want_bool=False)) == [("unknown-param", 7)]
+
+
+# -- labels and fixed values through `if` and `lookup` (issue 16) ----------------------------
+
+LABEL_PARAMS: dict[str, Any] = {
+    **PARAMS,
+    "by_condition": ParamMap({"unused": 30, "opened": 15}),
+    "typo_keys": ParamMap({"unused": 30, "opned": 15}),
+    "names": ParamMap({"loyal": "Plus", "new": "member"}),
+    "conditions": ParamMap({"loyal": "used", "new": "usd"}),
+}
+
+
+def label_checked(text: str) -> Checked:
+    return check_text(text, Scope(LABEL_PARAMS, frozenset(), lambda _name: None), want_bool=False)
+
+
+def _texts(expr: c.Expr) -> list[object]:
+    """The text constants in `expr`, the map values of a `lookup` included, in order."""
+    found: list[object] = []
+    for node in c.walk(expr):
+        if isinstance(node, c.Const) and isinstance(node.value, str):
+            found.append(node.value)
+        if isinstance(node, c.Const) and isinstance(node.value, ParamMap):
+            found.extend(v for v in node.value.values() if isinstance(v, str))
+    return found
+
+
+# A label chosen or compared through an `if` or a map is normalised like a direct one.
+LABELS_THROUGH = [
+    pytest.param(
+        "(if flag then customer.segment else customer.membership) == 'Plus '",
+        ["plus"],
+        id="if-chooses-the-label",
+    ),
+    pytest.param(
+        "customer.membership == (if flag then 'Plus ' else 'EXECUTIVE')",
+        ["plus", "executive"],
+        id="if-chooses-the-text",
+    ),
+    pytest.param(
+        "(if flag then customer.segment else 'None') == 'NONE'",
+        ["none", "none"],
+        id="text-branch-of-a-label-if",
+    ),
+    pytest.param(
+        "customer.membership == lookup(names, customer.segment, 'Member')",
+        ["plus", "member", "member"],
+        id="map-values-and-default",
+    ),
+    pytest.param(
+        "customer.membership in [if flag then 'Plus' else 'Total']",
+        ["plus", "total"],
+        id="if-in-a-list",
+    ),
+    pytest.param(
+        "(if flag then actor.role else actor.role) == 'X'", ["X"], id="role-if-is-not-a-label"
+    ),
+    pytest.param(
+        "(if flag then customer.segment else actor.role) == 'X'", ["X"], id="mixed-if-is-not-one"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "literals"), LABELS_THROUGH)
+def test_a_label_through_if_and_lookup_is_compared_normalised(
+    text: str, literals: list[object]
+) -> None:
+    result = label_checked(text)
+    assert result.problems == [], [(p.code, p.message) for p in result.problems]
+    assert result.expr is not None
+    assert _texts(result.expr) == literals
+
+
+# (text, offset, message, part of the hint): each is the `invalid-value` of a direct comparison.
+NEVER_VALUES = [
+    pytest.param(
+        '(if flag then request.item_condition else request.item_condition) == "opned"',
+        69,
+        "`opned` is never a value of `request.item_condition`",
+        "`opened`",
+        id="if-chooses-the-field",
+    ),
+    pytest.param(
+        'request.item_condition == (if flag then "opened" else "usd")',
+        54,
+        "`usd` is never a value of `request.item_condition`",
+        "`used`",
+        id="if-branch-text",
+    ),
+    pytest.param(
+        'request.item_condition == (if flag then "opened" else if flag then "used" else "nw")',
+        79,
+        "`nw` is never a value of `request.item_condition`",
+        "possible values: `unused`",
+        id="else-if-chain",
+    ),
+    pytest.param(
+        "lookup(typo_keys, request.item_condition, 0) > 1",
+        7,
+        "key `opned` of `typo_keys` is never a value of `request.item_condition`",
+        "`opened`",
+        id="map-keyed-by-the-field",
+    ),
+    pytest.param(
+        "request.item_condition == lookup(conditions, customer.segment, 'used')",
+        33,
+        "`usd` is never a value of `request.item_condition`",
+        "`used`",
+        id="map-value",
+    ),
+    pytest.param(
+        "request.item_condition == lookup(conditions, customer.segment, 'brokn')",
+        33,
+        "`usd` is never a value of `request.item_condition`",
+        "`used`",
+        id="map-value-and-default",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "message", "hint"), NEVER_VALUES)
+def test_a_value_never_taken_through_if_and_lookup_is_refused(
+    text: str, start: int, message: str, hint: str
+) -> None:
+    result = label_checked(text)
+    assert [(p.code, p.start, p.message) for p in result.problems][:1] == [
+        ("invalid-value", start, message)
+    ]
+    assert result.problems[0].hint is not None
+    assert hint in result.problems[0].hint
+
+
+def test_a_default_never_taken_is_refused_after_the_map_values() -> None:
+    result = label_checked(
+        "request.item_condition == lookup(conditions, customer.segment, 'brokn')"
+    )
+    assert [(p.code, p.start) for p in result.problems] == [
+        ("invalid-value", 33),
+        ("invalid-value", 63),
+    ]
+
+
+# What a fixed-value field can be, through an `if` or a map, is not refused.
+TAKEN_VALUES = [
+    '(if flag then request.item_condition else "none") == "none"',
+    'coalesce(request.item_condition, "none") == "none"',
+    "lookup(by_condition, request.item_condition, 0) > 1",
+    "lookup(windows, customer.membership, 15) > 1",
+    '(if flag then request.item_condition else customer.segment) == "gold"',
+    'request.item_condition == (if flag then "Opened " else "used")',
+]
+
+
+@pytest.mark.parametrize("text", TAKEN_VALUES)
+def test_a_value_the_field_takes_through_if_and_lookup_is_accepted(text: str) -> None:
+    result = label_checked(text)
+    assert result.problems == [], [(p.code, p.message) for p in result.problems]

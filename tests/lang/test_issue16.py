@@ -165,6 +165,22 @@ roles: [associate]
             7,
             id="feb-30",
         ),
+        pytest.param(
+            "params:\n  w: {unused: 30, opned: 15}\nrules:\n  - id: r\n"
+            "    when: lookup(w, request.item_condition, 0) > 1\n    outcome: approve\n",
+            "invalid-value",
+            9,
+            id="map-key-never-a-condition",
+        ),
+        pytest.param(
+            "rules:\n  - id: r\n"
+            "    when: request.item_condition ==\n"
+            "      (if today > date('2026-01-01') then 'usd' else 'used')\n"
+            "    outcome: approve\n",
+            "invalid-value",
+            7,
+            id="if-branch-never-a-condition",
+        ),
         pytest.param("calendar: {weekend: [8]}\n", "bad-value", 5, id="weekend-8"),
         pytest.param("calendar: {holidays: [soon]}\n", "bad-value", 5, id="holiday-not-a-date"),
     ],
@@ -268,3 +284,45 @@ def test_the_trace_shows_the_value_a_map_gave_and_the_branch_an_if_took() -> Non
     assert "customer segment of standard" in window.text
     assert choose.passed is False
     assert "there is no receipt" in choose.text  # the branch taken, and why
+
+
+LABELS_CHOSEN = (
+    BASE
+    + """params:
+  names: {loyal: Plus}
+rules:
+  - id: chosen
+    when: "(if customer.tier >= 4 then customer.membership else customer.segment) == 'PLUS '"
+    outcome: approve
+  - id: mapped
+    when: customer.membership == lookup(names, customer.segment, 'Total')
+    outcome: approve
+default: {outcome: deny}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("tier", "membership", "segment", "rule"),
+    [
+        (4, "Plus", None, "chosen"),
+        (2, None, " plus", "chosen"),
+        (2, "PLUS", "Loyal", "mapped"),
+        (2, "total", "new", "mapped"),
+        (4, "member", "plus", "default"),
+    ],
+)
+def test_labels_chosen_by_if_and_lookup_decide_normalised_on_every_back_end(
+    tier: int, membership: str | None, segment: str | None, rule: str
+) -> None:
+    situation = flexpolicy.Situation.model_validate(
+        {
+            "request": {"id": "r", "kind": "return", "requested_at": "2026-11-20"},
+            "customer": {"id": "c", "tier": tier, "membership": membership, "segment": segment},
+        }
+    )
+    for engine in ("native", "durable"):
+        policy = flexpolicy.Policy.from_yaml(LABELS_CHOSEN, engine=engine)
+        assert policy.decide_situation(situation).rule_id == rule, engine
+        found = verdicts(policy, situation)
+        assert all(v is found["reference"] for v in found.values()), found

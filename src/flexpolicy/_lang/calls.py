@@ -20,25 +20,19 @@ from . import syntax as s
 from . import types as t
 from .catalog import FUNCTIONS
 from .dates import month_day
+from .label_checks import LabelChecks
 from .values import Calendar
 
 __all__ = ["CallChecks"]
 
 
-class CallChecks(abc.ABC):
-    """The checks of the built-in functions, for the checker to inherit."""
+class CallChecks(LabelChecks):
+    """The checks of the built-in functions, for the checker to inherit (with the label
+    checks, which `lookup` and `coalesce` need)."""
 
     @abc.abstractmethod
     def check(self, node: s.Node) -> c.Expr:
         """The typed form of `node` (problems collected, not raised)."""
-
-    @abc.abstractmethod
-    def error(self, code: str, message: str, at: int, hint: str | None = None) -> c.Expr:
-        """Record a problem at `at`; an ERROR-typed node to go on with."""
-
-    @abc.abstractmethod
-    def _is_label(self, expr: c.Expr) -> bool:
-        """Whether `expr` reads a label (compared in normalised form)."""
 
     @abc.abstractmethod
     def require_bool(self, expr: c.Expr, what: str) -> c.Expr:
@@ -312,6 +306,7 @@ class CallChecks(abc.ABC):
             return c.Const(t.ERROR, node.start, node.end, None)
         if isinstance(key, c.Const):
             key = c.normalised(key)
+        self._check_keys(table, key)
         value = c.Const(table.type.elem, table.start, table.end, None)
         result = self.branches_type(value, default, "`lookup`")
         if result is None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .._facts.labels import normalise_label
 from .types import Type
+from .values import ParamMap
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,4 +178,15 @@ def normalised(expr: Expr) -> Expr:
             )
     if isinstance(expr, ListExpr):
         return dataclasses.replace(expr, items=tuple(normalised(i) for i in expr.items))
+    # The text an `if` or a map may give, compared with a label, is compared as one too.
+    if isinstance(expr, If):
+        return dataclasses.replace(expr, then=normalised(expr.then), other=normalised(expr.other))
+    if isinstance(expr, Call) and expr.func == "lookup":
+        table, key, default = expr.args
+        if isinstance(table, Const) and isinstance(table.value, ParamMap):
+            labels = {
+                k: normalise_label(v) if isinstance(v, str) else v for k, v in table.value.items()
+            }
+            table = dataclasses.replace(table, value=ParamMap(labels))
+        return dataclasses.replace(expr, args=(table, key, normalised(default)))
     return expr

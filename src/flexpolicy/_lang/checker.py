@@ -398,11 +398,9 @@ class _Checker(CallChecks):
             )
         if op in ("in", "not in"):
             return self._membership(op, left, right)
-        if op in ("==", "!="):
-            if self._is_label(left):
-                right = c.normalised(right)
-            elif self._is_label(right):
-                left = c.normalised(left)
+        if op in ("==", "!=") and (self._is_label(left) or self._is_label(right)):
+            # Both sides: a label chosen by an `if` may have a text branch of its own.
+            left, right = c.normalised(left), c.normalised(right)
         if not t.comparable(left.type, right.type, op):
             if left.type.kind is right.type.kind and left.type.kind in (t.Kind.STR, t.Kind.BOOL):
                 return self.error(
@@ -425,10 +423,8 @@ class _Checker(CallChecks):
 
     def _membership(self, op: str, left: c.Expr, right: c.Expr) -> c.Expr:
         start, end = left.start, right.end
-        if self._is_label(left):
-            right = c.normalised(right)
-        elif self._is_label(right):
-            left = c.normalised(left)
+        if self._is_label(left) or self._is_label(right):
+            left, right = c.normalised(left), c.normalised(right)
         if right.type.lenient or left.type.lenient:
             return c.Cmp(t.BOOL.maybe(True), start, end, op, left, right)
         if right.type.kind not in (t.Kind.SET, t.Kind.LIST) or right.type.elem is None:
@@ -445,55 +441,18 @@ class _Checker(CallChecks):
                 f"{right.type.describe()}",
                 start,
             )
-        if isinstance(right, c.Const) and left.type.choices:
+        if isinstance(right, c.Const) and self._choices(left):
             spans = right.spans or tuple((right.start, right.end) for _ in right.value)
             for value, (start, end) in zip(right.value, spans, strict=True):
                 self._check_choice(left, c.Const(t.STR, start, end, value))
         nullable = left.type.nullable or right.type.nullable
         return c.Cmp(t.BOOL.maybe(nullable), start, end, op, left, right)
 
-    def _is_label(self, expr: c.Expr) -> bool:
-        """Whether `expr` reads a label field (or a set of labels), directly, through
-        facts defined as one, or as the value of `coalesce(label, fallback)`."""
-        seen: set[str] = set()
-        while True:
-            match expr:
-                case c.Field(root=root, path=(name,)):
-                    record = ROOTS[root].record if root in ROOTS else None
-                    spec = RECORDS[record].get(name) if record in RECORDS else None
-                    return spec is not None and spec.label
-                case c.Field(path=("attributes", _), type=typ):
-                    # A declared `list` attribute holds labels, as `customer.flags` does.
-                    return typ.kind is t.Kind.SET
-                case c.FactRef(name=name) if name not in seen:
-                    seen.add(name)
-                    inner = self.scope.fact_expr(name)
-                    if inner is None:
-                        return False
-                    expr = inner
-                case c.Call(func="coalesce", args=(first, _)):
-                    expr = first
-                case _:
-                    return False
+    def _fact_expr(self, name: str) -> c.Expr | None:
+        return self.scope.fact_expr(name)
 
-    def _check_choice(self, subject: c.Expr, other: c.Expr) -> None:
-        choices = subject.type.choices
-        if not choices or not isinstance(other, c.Const) or not isinstance(other.value, str):
-            return
-        if other.value not in choices:
-            self.error(
-                "invalid-value",
-                f"`{other.value}` is never a value of {_describe_node(subject)}",
-                other.start,
-                " ".join(
-                    x
-                    for x in (
-                        did_you_mean(other.value, choices),
-                        "possible values: " + ", ".join(f"`{x}`" for x in choices),
-                    )
-                    if x
-                ),
-            )
+    def _describe(self, expr: c.Expr) -> str:
+        return _describe_node(expr)
 
 
 def _describe_node(expr: c.Expr) -> str:
