@@ -446,7 +446,13 @@ def test_too_many_rules_are_refused_before_they_are_checked() -> None:
 
 
 @pytest.mark.parametrize(
-    "amount", ["request.amount / 3", "request.amount * 0.333", "customer.tier * 33.3333 + 0.01"]
+    "amount",
+    [
+        "request.amount / 3",
+        "request.amount * 0.333",
+        "customer.tier * 33.3333 + 0.01",
+        "-(-(customer.tier * 33.3333) - 0.01)",  # negating a decimal that is never unknown
+    ],
 )
 def test_no_arithmetic_reads_the_callers_decimal_context(amount: str) -> None:
     """Both the compiled amount and the interpreted trace compute in the runtime's context."""

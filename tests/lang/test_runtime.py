@@ -225,12 +225,6 @@ CALLS = [
         [5],
         None,
         id="len-number-attribute",
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=TypeError,
-            reason="`len(customer.attributes.x)` passes the checker (attributes are "
-            "lenient) but raises TypeError at decision time when x holds a number",
-        ),
     ),
     pytest.param("lower", ["ABC"], "abc", id="lower"),
     pytest.param("upper", ["stra\u00dfe"], "STRASSE", id="upper-sharp-s"),

@@ -168,7 +168,9 @@ class ExprGenerator:
                 tmp = self.temp()
                 return f"(None if ({tmp} := {inner}) is None else not {tmp})"
             case c.Neg(operand=operand):
-                if operand.type.nullable or operand.type.lenient:
+                # A whole number negates inline; a decimal in the rules' context
+                # (`-x` would round in the calling thread's).
+                if operand.type.nullable or operand.type.kind is not t.Kind.INT:
                     return f"_neg({self.expr(operand)})"
                 return f"(-{self.expr(operand)})"
             case c.And(operands=ops) | c.Or(operands=ops):

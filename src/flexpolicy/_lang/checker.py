@@ -21,6 +21,7 @@ from .calls import CallChecks
 from .catalog import BUILTINS, FUNCTIONS, HIDDEN, RECORDS, ROOTS
 from .lexer import ExprError
 from .parser import parse
+from .runtime import negate
 from .values import Calendar, ParamMap
 
 
@@ -240,8 +241,6 @@ class _Checker(CallChecks):
             )
         if base.name == "params":
             name, at = parts[0]
-            if len(parts) > 1:
-                return self.error("unknown-field", f"param `{name}` has no fields", parts[1][1])
             if name not in self.scope.params:
                 return self.error(
                     "unknown-param",
@@ -249,6 +248,8 @@ class _Checker(CallChecks):
                     at,
                     did_you_mean(name, self.scope.params) or "declare it under `params:`",
                 )
+            if len(parts) > 1:
+                return self.error("unknown-field", f"param `{name}` has no fields", parts[1][1])
             self.scope.used.add(name)
             return const_expr(self.scope.params[name], node.start, node.end, origin=name)
         if base.name in ROOTS and not self._available(base, base.name):
@@ -346,7 +347,8 @@ class _Checker(CallChecks):
         if not inner.type.numeric:
             return self.error("type-mismatch", f"cannot negate {inner.type.describe()}", node.start)
         if isinstance(inner, c.Const):
-            return c.Const(inner.type, node.start, node.end, -inner.value)
+            # In the rules' own context, never the loading thread's (`prec=4` would round).
+            return c.Const(inner.type, node.start, node.end, negate(inner.value))
         return c.Neg(inner.type, node.start, node.end, inner)
 
     def _arith(self, node: s.Arith) -> c.Expr:

@@ -192,8 +192,8 @@ def call(func: str, args: list[Any]) -> Any:
         return min(args) if func == "min" else max(args)
     if func == "round":
         return round_half_up(args[0], args[1] if len(args) > 1 else None)
-    if func == "len":
-        return len(args[0])
+    if func == "len":  # an attribute holding a number or a date has no length: unknown
+        return len(args[0]) if isinstance(args[0], str | tuple | list | frozenset) else None
     if func == "lower":
         return args[0].lower() if isinstance(args[0], str) else None
     if func == "upper":
