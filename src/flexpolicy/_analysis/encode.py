@@ -23,15 +23,15 @@ from .._lang import checked as c
 from .._lang import types as t
 from .._lang.catalog import ATTRIBUTE_KINDS
 from . import branches
+from .encode_calls import FAMILY_TAG, CallEncoding, known_of, real
 from .solver import TAG_BOOL, TAG_DATE, TAG_NUMBER, TAG_TEXT, Dynamic, Sym, Truth, Value
 from .space import Space
 
 DENY, REFER, APPROVE = 0, 1, 2
 OUTCOME_CODES = {"deny": DENY, "refer": REFER, "approve": APPROVE}
-_FAMILY_TAG = {"int": TAG_NUMBER, "real": TAG_NUMBER, "text": TAG_TEXT, "date": TAG_DATE}
 
 
-class Encoder:
+class Encoder(CallEncoding):
     """Translates one policy's expressions over one `Space`."""
 
     def __init__(self, ir: PolicyIR, space: Space) -> None:
@@ -167,7 +167,7 @@ class Encoder:
             return self._compare_dynamic(op, left, right)
         if _opaque(left) or _opaque(right):
             return self._fresh_truth()
-        known = z.And(_known(left), _known(right))
+        known = z.And(known_of(left), known_of(right))
         holds = self._relation(op, left, right)
         if holds is None:
             return Truth(self.false, self.false)  # e.g. text ordering: always unknown
@@ -187,7 +187,7 @@ class Encoder:
         numeric = {"int", "real"}
         if left.kind in numeric and right.kind in numeric:
             if left.kind != right.kind:
-                a, b = _real(z, a, left.kind), _real(z, b, right.kind)
+                a, b = real(z, a, left.kind), real(z, b, right.kind)
         elif (
             left.kind != right.kind
             or left.kind not in ("text", "date")
@@ -210,7 +210,7 @@ class Encoder:
             holds = self._relation(op, a, b)
             if holds is None:
                 continue
-            ok = z.And(a_ok, b_ok, _known(a), _known(b))
+            ok = z.And(a_ok, b_ok, known_of(a), known_of(b))
             cases_t.append(z.And(ok, holds))
             cases_f.append(z.And(ok, z.Not(holds)))
         return Truth(z.Or(self.false, *cases_t), z.Or(self.false, *cases_f))
@@ -227,9 +227,9 @@ class Encoder:
             return Value(kind, is_tag, term), is_tag
         if isinstance(sym, Truth):
             return (sym, self.true) if tag == TAG_BOOL else (None, self.false)
-        if _FAMILY_TAG.get(sym.kind) == tag:
+        if FAMILY_TAG.get(sym.kind) == tag:
             if sym.kind == "int":
-                return Value("real", sym.known, _real(z, sym.term, "int")), self.true
+                return Value("real", sym.known, real(z, sym.term, "int")), self.true
             return sym, self.true
         return None, self.false
 
@@ -245,14 +245,14 @@ class Encoder:
             if isinstance(container, Value) and container.kind == "set":
                 text, text_ok = self._as_tag(item, TAG_TEXT)
                 if text is None:
-                    return Truth(self.false, z.And(_known(item), container.known))
-                known = z.And(_known(item), container.known)
+                    return Truth(self.false, z.And(known_of(item), container.known))
+                known = z.And(known_of(item), container.known)
                 assert isinstance(text, Value)
                 inside = z.And(text_ok, z.IsMember(text.term, container.term))
                 return Truth(z.And(known, inside), z.And(known, z.Not(inside)))
             return self._fresh_truth()
         hits = [self.compare("==", item, option).t for option in options]
-        known = _known(item)
+        known = known_of(item)
         return Truth(z.And(known, z.Or(self.false, *hits)), z.And(known, z.Not(z.Or(*hits))))
 
     # -- arithmetic and functions -----------------------------------------------------
@@ -273,8 +273,8 @@ class Encoder:
         if not (left.kind in ("int", "real") and right.kind in ("int", "real")):
             return self._fresh_value(node.type)
         whole = kinds == ("int", "int")
-        a = left.term if whole else _real(z, left.term, left.kind)
-        b = right.term if whole else _real(z, right.term, right.kind)
+        a = left.term if whole else real(z, left.term, left.kind)
+        b = right.term if whole else real(z, right.term, right.kind)
         kind = "int" if whole else "real"
         if op == "+":
             return Value(kind, known, a + b)
@@ -284,9 +284,9 @@ class Encoder:
             return Value(kind, known, a * b)
         nonzero = z.And(known, b != 0)
         if op == "/":
-            return Value("real", nonzero, _real(z, a, kind) / _real(z, b, kind))
+            return Value("real", nonzero, real(z, a, kind) / real(z, b, kind))
         if whole:  # Python's `%` on whole numbers: the result has the divisor's sign
-            quotient = z.ToInt(_real(z, a, "int") / _real(z, b, "int"))
+            quotient = z.ToInt(real(z, a, "int") / real(z, b, "int"))
             return Value("int", nonzero, a - b * quotient)
         ratio = a / b  # Decimal's `%` truncates toward zero
         return Value(
@@ -294,136 +294,6 @@ class Encoder:
             nonzero,
             a - b * z.If(ratio >= 0, z.ToReal(z.ToInt(ratio)), -z.ToReal(z.ToInt(-ratio))),
         )
-
-    def _call(self, node: c.Call, func: str, args: tuple[c.Expr, ...]) -> Sym:
-        z = self.z
-        if func == "known":
-            known = _known(self.expr(args[0]))
-            return Truth(known, z.Not(known))
-        if func == "as_bool":
-            value = self.expr(args[0])
-            return self._as_bool(value) if isinstance(value, Dynamic) else self.truth(args[0])
-        values = [self.expr(a) for a in args]
-        if func == "lookup":
-            return self._lookup(node, args[0], values[1], values[2])
-        if func == "coalesce":
-            first, second = values
-            if isinstance(first, Dynamic) or isinstance(second, Dynamic):
-                return self._coalesce_dynamic(node, first, second)
-            if isinstance(first, Truth) and isinstance(second, Truth):
-                return Truth(
-                    z.Or(first.t, z.And(z.Not(first.known), second.t)),
-                    z.Or(first.f, z.And(z.Not(first.known), second.f)),
-                )
-            if isinstance(first, Value) and isinstance(second, Value) and first.term is not None:
-                if first.kind == second.kind:
-                    return Value(
-                        first.kind,
-                        z.Or(first.known, second.known),
-                        z.If(first.known, first.term, second.term),
-                    )
-                if {first.kind, second.kind} == {"int", "real"}:
-                    return Value(
-                        "real",
-                        z.Or(first.known, second.known),
-                        z.If(
-                            first.known,
-                            _real(z, first.term, first.kind),
-                            _real(z, second.term, second.kind),
-                        ),
-                    )
-            return self._fresh_value(node.type)
-        if not all(isinstance(v, Value) and v.term is not None for v in values):
-            return self._fresh_value(node.type)
-        plain: list[Value] = [v for v in values if isinstance(v, Value)]
-        known = z.And(self.true, *(v.known for v in plain))
-        if func in ("abs", "min", "max", "round") and all(v.kind in ("int", "real") for v in plain):
-            kind = "int" if all(v.kind == "int" for v in plain) else "real"
-            terms = [v.term if kind == "int" else _real(z, v.term, v.kind) for v in plain]
-            if func == "abs":
-                return Value(kind, known, z.If(terms[0] >= 0, terms[0], -terms[0]))
-            if func in ("min", "max"):
-                best = terms[0]
-                for term in terms[1:]:
-                    best = (
-                        z.If(term < best, term, best)
-                        if func == "min"
-                        else z.If(term > best, term, best)
-                    )
-                return Value(kind, known, best)
-            return self._round(node, plain, known)
-        if func == "add_days" and plain[0].kind == "date" and plain[1].kind == "int":
-            # Leaving the calendar (year 1 to 9999) is not modelled: no policy reaches it.
-            return Value("date", known, plain[0].term + plain[1].term)
-        if func == "days_between" and all(v.kind == "date" for v in plain):
-            return Value("int", known, plain[1].term - plain[0].term)
-        if func == "len" and plain[0].kind == "list" and plain[0].term is not None:
-            return Value("int", known, plain[0].term)
-        return self._fresh_value(node.type, known)
-
-    def _coalesce_dynamic(self, node: c.Expr, first: Sym, second: Sym) -> Sym:
-        a, b = self._dynamic(first), self._dynamic(second)
-        if a is None or b is None:
-            return self._fresh_value(node.type)
-        z = self.z
-        pick = a.known
-
-        def merge(x: Any, y: Any) -> Any:
-            return z.If(pick, x, y)
-
-        return Dynamic(
-            known=z.Or(a.known, b.known),
-            tag=merge(a.tag, b.tag),
-            boolean=merge(a.boolean, b.boolean),
-            number=merge(a.number, b.number),
-            text=merge(a.text, b.text),
-            day=merge(a.day, b.day),
-        )
-
-    def _dynamic(self, sym: Sym) -> Dynamic | None:
-        """A typed value seen as a store attribute (its kind tag fixed), for `coalesce`."""
-        if isinstance(sym, Dynamic):
-            return sym
-        z, ctx = self.z, self.ctx
-        blank = {
-            "boolean": z.BoolVal(False, ctx),
-            "number": z.RealVal(0, ctx),
-            "text": z.IntVal(0, ctx),
-            "day": z.IntVal(0, ctx),
-        }
-        if isinstance(sym, Truth):
-            return Dynamic(
-                **{**blank, "known": sym.known, "tag": z.IntVal(TAG_BOOL, ctx), "boolean": sym.t}
-            )
-        tag = _FAMILY_TAG.get(sym.kind)
-        if tag is None or sym.term is None:
-            return None
-        slot = {TAG_NUMBER: "number", TAG_TEXT: "text", TAG_DATE: "day"}[tag]
-        term = _real(z, sym.term, sym.kind) if tag == TAG_NUMBER else sym.term
-        return Dynamic(**{**blank, "known": sym.known, "tag": z.IntVal(tag, ctx), slot: term})
-
-    def _round(self, node: c.Expr, values: list[Value], known: Any) -> Sym:
-        z = self.z
-        number = values[0]
-        if number.kind == "int":
-            return number
-        places = 0
-        if len(values) > 1:
-            literal = values[1].term
-            if not z.is_int_value(literal):
-                return self._fresh_value(node.type, known)
-            places = literal.as_long()
-        scale = (
-            z.RealVal(10**places, self.ctx)
-            if places >= 0
-            else z.RealVal(f"1/{10**-places}", self.ctx)
-        )
-        x = number.term * scale
-        half = z.RealVal("1/2", self.ctx)
-        rounded = z.If(x >= 0, z.ToInt(x + half), -z.ToInt(-x + half))
-        if len(values) == 1:
-            return Value("int", known, rounded)
-        return Value("real", known, z.ToReal(rounded) / scale)
 
     def _as_bool(self, sym: Dynamic) -> Truth:
         z = self.z
@@ -514,14 +384,6 @@ def _choose(z: Any, when: Any, then: tuple[Any, Any], other: tuple[Any, Any]) ->
 def _opaque(sym: Sym) -> bool:
     """A value the encoder does not model: comparing it proves nothing."""
     return isinstance(sym, Value) and (sym.term is None and sym.kind != "null")
-
-
-def _known(sym: Sym) -> Any:
-    return sym.known
-
-
-def _real(z: Any, term: Any, kind: str) -> Any:
-    return z.ToReal(term) if kind == "int" else term
 
 
 def _apply(op: str, a: Any, b: Any) -> Any:
