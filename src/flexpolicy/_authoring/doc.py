@@ -44,9 +44,10 @@ from .._lang.ops import constant_right
 from ..models import Customer
 from .doc_html import Audience, Bullet, PolicySummary, Section, fit, intro, lead_in, to_html
 from .doc_html import section as _section
-from .doc_phrase import Phraser, dedupe, shown
-from .doc_phrase import cap as _cap
+from .doc_phrase import Phraser
 from .doc_terms import choice, fee_cases, fee_name, fee_sentence, promise_sentence
+from .doc_vocabulary import cap as _cap
+from .doc_vocabulary import dedupe, shown
 
 if TYPE_CHECKING:
     from ..policy import Policy

@@ -24,7 +24,6 @@ flags, internal attributes) has no words; a case that depends on one is dropped 
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,95 +35,24 @@ from .._ir import PolicyIR
 from .._lang import checked as c
 from .._lang import types as t
 from .._lang.ops import NEGATE, constant_right
+from .doc_vocabulary import (
+    ARITH,
+    CHANNELS,
+    NOUNS,
+    VERBS,
+    attribute,
+    categories,
+    dedupe,
+    labels,
+    literal,
+    percent,
+    rated,
+    same,
+    shared_place,
+    shown,
+)
 
 MAX_PHRASE = 600  # characters of the words for one fact, past which it has none
-
-# Nouns a page uses where the catalog's are a developer's ("transaction total").
-_NOUNS = {
-    "item_total": "the item's price",
-    "item_price": "the item's unit price",
-    "transaction_total": "the purchase total",
-}
-# A document's words for channels, by what the channel is of (`request.channel`: how it
-# came back; `transaction.channel`: how it was bought), and the verb of each.
-_CHANNELS = {"mail": "by mail", "in_store": "in a store", "online": "online",
-             "phone": "by phone", "store": "in a store"}  # fmt: skip
-_VERBS = {
-    "request.channel": "returned",
-    "transaction.channel": "bought",
-    "request.region": "returned in",
-    "transaction.region": "bought in",
-    "transaction.payment_method": "paid by",
-}
-# Irregular past participles: a true/false attribute named by a state ("worn").
-_STATES = frozenset(
-    ("worn", "torn", "broken", "seen", "given", "taken", "written", "done", "gone", "known",
-     "shown", "sold", "paid", "made", "kept", "lost", "sent", "bought", "left")
-)  # fmt: skip
-_ARITH = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
-_RATED = ("item_total", "item_price", "transaction_total")  # prices a fee can be a share of
-
-
-def cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def dedupe(words: list[str]) -> list[str]:
-    return list(dict.fromkeys(words))
-
-
-def date_words(value: date) -> str:
-    """A date as people write it: "November 26, 2020", never `2020-11-26` (DESIGN 2.4)."""
-    return f"{calendar.month_name[value.month]} {value.day}, {value.year}"
-
-
-def shown(value: Any, kind: t.Type | None = None) -> str:
-    """A param's value on the page: money with its cents ("45.00"), dates in words."""
-    if isinstance(value, date):
-        return date_words(value)
-    money = kind is not None and kind.kind is t.Kind.MONEY
-    if money and isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return f"{Decimal(value):.2f}"
-    return w.param_words(value)
-
-
-def literal(expr: c.Expr) -> tuple[Any, ...] | None:
-    """The constant values of a literal or a list of literals; None if not constant."""
-    if isinstance(expr, c.Const):
-        return tuple(expr.value) if isinstance(expr.value, tuple | list) else (expr.value,)
-    if isinstance(expr, c.ListExpr) and all(isinstance(i, c.Const) for i in expr.items):
-        return tuple(i.value for i in expr.items if isinstance(i, c.Const))
-    return None
-
-
-def _labels(values: tuple[Any, ...], holds: bool) -> str:
-    """Labels as modifiers: "faulty or delivered damaged", "neither ... nor ..."."""
-    words = dedupe([w.LABELS.get(str(v), w.humanize(str(v))) for v in values])
-    if holds:
-        return w.either(words)
-    return f"not {words[0]}" if len(words) == 1 else f"neither {' nor '.join(words)}"
-
-
-def _attribute(name: str, holds: bool, *, thing: bool) -> str:
-    """A true/false attribute from its name: "worn", "tags not attached", "with all contents".
-
-    A name ending in a state (a past participle) reads as that state; any other is what
-    the item is (`item.used_gear`: "used gear") or what the request comes with.
-    """
-    words = w.humanize(name).split()
-    last = words[-1]
-    if last.endswith("ed") or last in _STATES:
-        if holds:
-            return " ".join(words)
-        return " ".join([*words[:-1], "not", last])
-    if thing:
-        return " ".join(words) if holds else f"not {' '.join(words)}"
-    return f"{'with' if holds else 'without'} {' '.join(words)}"
-
-
-def _categories(values: tuple[Any, ...], holds: bool) -> str:
-    """An item's category is named by it: "cell phone or camera", "other than apparel"."""
-    return f"{'' if holds else 'other than '}{w.param_words(values)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +90,8 @@ class Phraser:
                     if period in w.PERIODS
                     else w.humanize(name)
                 )
-            case c.Builtin(name=name) if name in _NOUNS:
-                return _NOUNS[name]
+            case c.Builtin(name=name) if name in NOUNS:
+                return NOUNS[name]
             case c.Builtin(name="days_since_received"):
                 return "days since you received it" if self.customer else "days since received"
             case c.Call(func="business_days_between", args=(start, end, *_)):  # and the calendar
@@ -186,8 +114,8 @@ class Phraser:
             expr = self.ir.facts[expr.name].expr
         if isinstance(expr, c.Call) and expr.func == "round":
             expr = expr.args[0]
-        found = _rated(expr)
-        return _percent(found[1]) if found and found[0] == "item_total" else None
+        found = rated(expr)
+        return percent(found[1]) if found and found[0] == "item_total" else None
 
     def amount(self, expr: c.Expr, money: bool = True) -> str | None:
         """A value in words: "45.00", "15% of the item's price", "the purchase total"."""
@@ -207,12 +135,12 @@ class Phraser:
                 which = "lesser" if func == "min" else "greater"
                 return f"the {which} of {w.either([p for p in parts if p], 'and')}"
             case c.Arith(op=op, left=left, right=right):
-                found = _rated(expr)
+                found = rated(expr)
                 if found is not None:  # "15% of the item's price"
-                    return f"{_percent(found[1])} of {_NOUNS[found[0]]}"
+                    return f"{percent(found[1])} of {NOUNS[found[0]]}"
                 scaled = op in ("*", "/")  # a multiplier or divisor is a number, not money
                 said = self.amount(left, money), self.amount(right, money and not scaled)
-                return f"{said[0]} {_ARITH[op]} {said[1]}" if all(said) else None
+                return f"{said[0]} {ARITH[op]} {said[1]}" if all(said) else None
             case c.Cmp() | c.And() | c.Or() | c.Not():
                 return None
         return self.noun(expr)
@@ -244,7 +172,7 @@ class Phraser:
             who = when if when.startswith("for ") else f"for {when}"
             if lower:
                 who += ", for everyone"
-            elif _same(then[0], base):
+            elif same(then[0], base):
                 return base, lower
             return base, [*lower, Case(who, then[0], when)]
         if isinstance(expr, c.Call) and expr.func == "lookup":
@@ -257,7 +185,7 @@ class Phraser:
             out: list[Case] = []
             for name, value in table.value.items():
                 const = c.Const(expr.type, expr.start, expr.end, value)
-                if not _same(const, default):
+                if not same(const, default):
                     when = self.key_words(key, name)
                     if when is None:
                         return None
@@ -364,7 +292,7 @@ class Phraser:
         if both == neg and not any(self.internal(op) for op in ops):
             found = [self._label_values(op) for op in ops]
             if all(found):  # "faulty, damaged in shipping or wrong item", said once
-                return _labels(tuple(v for f in found if f for v in f), not neg)
+                return labels(tuple(v for f in found if f for v in f), not neg)
         parts: list[str] = []
         for op in ops:
             part = self.say(op, neg)
@@ -373,14 +301,14 @@ class Phraser:
             parts.append(part)
         parts = dedupe(parts)
         if both:
-            return _shared_place(parts) or w.either(parts, "and")
+            return shared_place(parts) or w.either(parts, "and")
         if len(parts) > 1 and any(self._conjunction(op, neg) for op in ops):
             return f"either {', or '.join(parts)}"  # "either a and b, or c": unambiguous
         return w.either(parts, "or")
 
     def _flag(self, expr: c.Field, neg: bool) -> str | None:
         if expr.path[:1] == ("attributes",) and len(expr.path) == 2:
-            return _attribute(expr.path[1], not neg, thing=expr.root == "item")
+            return attribute(expr.path[1], not neg, thing=expr.root == "item")
         spec = w.field_spec(expr)
         yes, no = w.field_words(expr).modifiers or (
             (spec.yes, spec.no) if spec and spec.yes and spec.no else (None, None)
@@ -413,17 +341,17 @@ class Phraser:
         value, said = values[0], shown(values[0], left.type)
         if isinstance(value, bool) and op in ("==", "!="):  # `x == false` reads like `not x`
             return self.say(left, value != (op == "=="))
-        if isinstance(left, c.Field) and left.dotted in _VERBS and op in ("==", "!="):
+        if isinstance(left, c.Field) and left.dotted in VERBS and op in ("==", "!="):
             return self._verb(left.dotted, values, op == "==")
         if isinstance(left, c.Field) and left.dotted == "item.category" and op in ("==", "!="):
-            return _categories(values, op == "==")
+            return categories(values, op == "==")
         member = isinstance(left, c.Field) and left.dotted == "customer.membership"
         if member and op in ("==", "!="):
             who = self.key_words(left, value)
             return f"{'for' if op == '==' else 'not for'} {who}" if who else None
         words = w.field_words(left)
         if words.labels:
-            return _labels(values, op == "==") if op in ("==", "!=") else None
+            return labels(values, op == "==") if op in ("==", "!=") else None
         noun = self.noun(left)
         if noun is None:
             return None
@@ -467,13 +395,13 @@ class Phraser:
 
     def _verb(self, dotted: str, values: tuple[Any, ...], holds: bool) -> str:
         """Channels, regions and payment methods as what happened: "returned by mail"."""
-        verb = _VERBS[dotted]
+        verb = VERBS[dotted]
         if "region" in dotted:  # labels are kept in lower case: "CO", not "co"
             items = w.either(
                 [str(v).upper() if len(str(v)) <= 3 else w.humanize(str(v)) for v in values]
             )
         elif "channel" in dotted:
-            items = w.either([_CHANNELS.get(str(v), w.humanize(str(v))) for v in values])
+            items = w.either([CHANNELS.get(str(v), w.humanize(str(v))) for v in values])
         else:
             items = w.either([w.humanize(str(v)) for v in values])
         return f"{'' if holds else 'not '}{verb} {items}"
@@ -491,44 +419,13 @@ class Phraser:
         values = literal(right)
         if values is None:
             return None
-        if isinstance(left, c.Field) and left.dotted in _VERBS:
+        if isinstance(left, c.Field) and left.dotted in VERBS:
             return self._verb(left.dotted, values, holds)
         if isinstance(left, c.Field) and left.dotted == "item.category":
-            return _categories(values, holds)
+            return categories(values, holds)
         noun = self.noun(left)
         if noun is None:
             return None
         if w.field_words(left).labels:
-            return _labels(values, holds)
+            return labels(values, holds)
         return f"{noun} {'' if holds else 'not '}{w.param_words(values)}"
-
-
-def _same(a: c.Expr, b: c.Expr) -> bool:
-    return isinstance(a, c.Const) and isinstance(b, c.Const) and a.value == b.value
-
-
-def _rated(expr: c.Expr) -> tuple[str, Decimal] | None:
-    """(`item_total`, 0.15) for `item_total * 0.15`: a share of a price, at most all of it."""
-    if not (isinstance(expr, c.Arith) and expr.op == "*"):
-        return None
-    for base, rate in ((expr.left, expr.right), (expr.right, expr.left)):
-        if isinstance(base, c.Builtin) and base.name in _RATED and isinstance(rate, c.Const):
-            value = rate.value
-            if isinstance(value, Decimal) and 0 < value <= 1:
-                return base.name, value
-    return None
-
-
-def _percent(rate: Decimal | int) -> str:
-    share = (Decimal(rate) * 100).normalize()
-    return f"{share:f}%"
-
-
-def _shared_place(parts: list[str]) -> str | None:
-    """ "bought in AL or CO" and "returned in AL or CO" as "bought and returned in AL or CO"."""
-    if len(parts) < 2:
-        return None
-    split = [p.partition(" in ") for p in parts]
-    if all(sep and rest == split[0][2] for _, sep, rest in split):
-        return f"{w.either([head for head, _, _ in split], 'and')} in {split[0][2]}"
-    return None

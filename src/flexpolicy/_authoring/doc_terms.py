@@ -28,7 +28,8 @@ from .._explain import words as w
 from .._ir import PolicyIR, Promise, Rule
 from .._lang import checked as c
 from .._lang.ops import unparse
-from .doc_phrase import Phraser, cap
+from .doc_phrase import Phraser
+from .doc_vocabulary import cap
 
 
 def fee_name(expr: c.Expr, ir: PolicyIR) -> str:
